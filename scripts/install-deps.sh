@@ -1,0 +1,28 @@
+#!/bin/bash
+# Install what memsect needs on a Debian 12 (bookworm) host.  Idempotent: does
+# nothing when every package is already there.  Newer suites (trixie, sid) are
+# never installed on the host; vmcores/lib/papt.sh downloads from them into the
+# cache instead.
+set -euo pipefail
+
+pkgs=(
+	# building memsect, the CLI and the crash extension
+	gcc make pkg-config libkdumpfile-dev libdw-dev libelf-dev elfutils crash
+	# drgn helpers and the tests
+	python3-drgn python3-libkdumpfile python3-pytest
+	# making the test dumps
+	qemu-system-x86 busybox-static makedumpfile gdb cpio xz-utils
+	linux-source-6.1 linux-source-6.12
+	flex bison bc libssl-dev dwarves debootstrap
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" = 0 ] || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+echo "install-deps: installing ${missing[*]}" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
