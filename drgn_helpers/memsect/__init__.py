@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""
+memsect drgn helpers
+--------------------
+
+drgn helpers for the memory-map state behind documented kernel bugs:
+``mem_section->page_ext`` and its ``PAGE_EXT_INVALID`` bit, PageOffline
+pages and ``PG_offline_skippable``, and memory blocks.  Each compatibility
+branch is chosen by probing the dump's types and symbols, never by kernel
+version, and cites the kernel commit that introduced it.
+
+Run with Debian's drgn (``/usr/bin/python3``, drgn 0.0.22 or later); put the
+``drgn_helpers`` directory on ``sys.path``.
+"""
+
+from .memory_block import (
+    MemoryBlock,
+    for_each_memory_block,
+    memory_block_state_names,
+    sections_per_block,
+)
+from .offline import PageOfflineRange, for_each_page_offline_range, read_section_pages
+from .page_ext import for_each_page_ext, page_ext_entry, pfn_page_ext
+from .page_type import (
+    PageOffline,
+    PageOfflineSkippable,
+    offline_skippable_bit,
+    offline_test,
+    page_flags_value,
+)
+from .sections import (
+    PAGE_EXT_INVALID,
+    SectionPageExt,
+    decode_section_flags,
+    for_each_present_section,
+    section_layout,
+    section_mem_map_addr,
+    section_page_ext,
+    section_start_pfn,
+)
+from .vmcoreinfo import vmcoreinfo, vmcoreinfo_number, vmcoreinfo_symbol
+
+__all__ = (
+    "MemoryBlock",
+    "PAGE_EXT_INVALID",
+    "PageOffline",
+    "PageOfflineRange",
+    "PageOfflineSkippable",
+    "SectionPageExt",
+    "decode_section_flags",
+    "for_each_memory_block",
+    "for_each_page_ext",
+    "for_each_page_offline_range",
+    "for_each_present_section",
+    "memory_block_state_names",
+    "offline_skippable_bit",
+    "offline_test",
+    "page_ext_entry",
+    "page_flags_value",
+    "pfn_page_ext",
+    "read_section_pages",
+    "section_layout",
+    "section_mem_map_addr",
+    "section_page_ext",
+    "section_start_pfn",
+    "sections_per_block",
+    "vmcoreinfo",
+    "vmcoreinfo_number",
+    "vmcoreinfo_symbol",
+)

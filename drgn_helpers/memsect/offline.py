@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""
+PageOffline Ranges
+------------------
+
+A whole-memory scan for PageOffline pages.  ``struct page`` arrays are read
+one section at a time with :meth:`drgn.Program.read` and decoded from the
+raw bytes; Objects are made only for what is reported.
+"""
+
+import array
+from collections import Counter
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+from drgn import FaultError, Program
+
+from .page_type import offline_skippable_bit, offline_test
+from .sections import decode_section_flags, for_each_present_section, section_layout
+
+__all__ = ("PageOfflineRange", "for_each_page_offline_range", "read_section_pages")
+
+
+class PageOfflineRange(NamedTuple):
+    start_pfn: int
+    end_pfn: int  # exclusive
+    refcounts: Dict[int, int]  # _refcount value -> number of pages
+    skippable: int  # pages with PG_offline_skippable (0 where undefined)
+
+
+class _PageFields(NamedTuple):
+    size: int
+    flags: int
+    page_type: int
+    refcount: int
+
+
+def _page_fields(prog: Program) -> _PageFields:
+    try:
+        return prog.cache["memsect_page_fields"]
+    except KeyError:
+        pass
+    page = prog.type("struct page")
+    fields = _PageFields(
+        page.size,
+        page.member("flags").offset // 8,
+        page.member("page_type").offset // 8,
+        page.member("_refcount").offset // 8,
+    )
+    prog.cache["memsect_page_fields"] = fields
+    return fields
+
+
+def read_section_pages(
+    prog: Program, nr: int, mem_map: int
+) -> Tuple[bytes, List[Tuple[int, int]]]:
+    """
+    Read the ``struct page`` array of section *nr* in one read, falling back
+    to one vmemmap page at a time where the dump lacks part of it.
+
+    :param mem_map: the section's decoded (biased) mem_map
+    :return: (bytes, [(first pfn, end pfn) of every unreadable part]); the
+        unreadable parts read as zeroes.
+    """
+    layout = section_layout(prog)
+    fields = _page_fields(prog)
+    per_section = 1 << layout.pfn_section_shift
+    start_pfn = nr * per_section
+    addr = (mem_map + start_pfn * fields.size) & 0xFFFFFFFFFFFFFFFF
+    size = per_section * fields.size
+    try:
+        return prog.read(addr, size), []
+    except FaultError:
+        pass
+    chunk = 4096
+    buf = bytearray(size)
+    missing: List[Tuple[int, int]] = []
+    for off in range(0, size, chunk):
+        try:
+            buf[off:off + chunk] = prog.read(addr + off, chunk)
+        except FaultError:
+            first = start_pfn + off // fields.size
+            last = start_pfn + -(-(off + chunk) // fields.size)
+            if missing and missing[-1][1] >= first:
+                missing[-1] = (missing[-1][0], last)
+            else:
+                missing.append((first, last))
+    return bytes(buf), missing
+
+
+def for_each_page_offline_range(
+    prog: Program, unreadable: Optional[List[Tuple[int, int]]] = None
+) -> Iterator[PageOfflineRange]:
+    """
+    Iterate over the maximal runs of consecutive PageOffline pfns in every
+    present section that has a mem_map, in pfn order.  Runs continue across
+    section boundaries.
+
+    :param unreadable: if given, the pfn ranges whose ``struct page`` the dump
+        does not hold (and which therefore could not be decoded) are appended
+        to it: a non-empty list means the result is partial.
+    :return: Iterator of :class:`PageOfflineRange`.
+    """
+    fields = _page_fields(prog)
+    test = offline_test(prog)
+    skip_bit = offline_skippable_bit(prog)
+    layout = section_layout(prog)
+    per_section = 1 << layout.pfn_section_shift
+    words_per_page = fields.size // 4
+
+    current: Optional[List] = None  # [start, end, Counter, skippable]
+    for nr, section in for_each_present_section(prog):
+        mm = section.section_mem_map.value_()
+        if "SECTION_HAS_MEM_MAP" not in decode_section_flags(prog, mm):
+            continue
+        buf, missing = read_section_pages(prog, nr, mm & layout.map_mask)
+        if unreadable is not None:
+            unreadable.extend(missing)
+        words = array.array("I")
+        words.frombytes(buf)
+        types = words[fields.page_type // 4::words_per_page]
+        refs = words[fields.refcount // 4::words_per_page]
+        base = nr * per_section
+        mask, value = test.mask, test.value
+        for i in [i for i, t in enumerate(types) if t & mask == value]:
+            pfn = base + i
+            if current is None or current[1] != pfn:
+                if current is not None:
+                    yield PageOfflineRange(current[0], current[1], dict(current[2]), current[3])
+                current = [pfn, pfn, Counter(), 0]
+            current[1] = pfn + 1
+            current[2][refs[i]] += 1
+            if skip_bit is not None:
+                flags = int.from_bytes(buf[i * fields.size + fields.flags:][:8], "little")
+                current[3] += (flags >> skip_bit) & 1
+    if current is not None:
+        yield PageOfflineRange(current[0], current[1], dict(current[2]), current[3])
