@@ -1,0 +1,65 @@
+# libmemsect, the memsect CLI and the C unit tests.  Included by the
+# top-level Makefile.  `make SANITIZE=1 ...` builds everything with
+# ASan+UBSan into build/asan/ and points the tests at that binary.
+
+ifeq ($(SANITIZE),1)
+MS_BUILD := build/asan
+MS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+MS_BUILD := build
+MS_SAN :=
+endif
+
+CC ?= gcc
+MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
+	-Isrc/include -Isrc/lib $(MS_SAN) $(CFLAGS)
+MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
+MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf
+
+MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/checks/*.c))
+MS_LIB_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_LIB_SRCS))
+MS_CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+MS_CLI_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_CLI_SRCS))
+MS_HEADERS := $(wildcard src/include/memsect/*.h src/lib/*.h src/cli/*.h)
+
+LIBMEMSECT := $(MS_BUILD)/libmemsect.a
+MEMSECT_CLI := $(MS_BUILD)/memsect
+
+MS_UT_COMMON := $(sort $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
+MS_UT_TESTS := $(sort $(wildcard tests/unit/test_*.c))
+MS_UT_BINS := $(patsubst tests/unit/%.c,$(MS_BUILD)/unit/%,$(MS_UT_TESTS))
+MS_UT_HEADERS := $(wildcard tests/unit/*.h)
+
+# The integration tests run this binary (tests/integration/conftest.py).
+export MEMSECT_BIN ?= $(abspath $(MEMSECT_CLI))
+
+.PHONY: unit-check build-clean install
+all: $(LIBMEMSECT) $(MEMSECT_CLI)
+
+$(MS_BUILD)/obj/%.o: src/%.c $(MS_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MS_CFLAGS) -c -o $@ $<
+
+$(LIBMEMSECT): $(MS_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT)
+	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT) $(MS_CLI_LIBS)
+
+$(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MS_CFLAGS) -Itests/unit $(MS_LDFLAGS) -o $@ $< $(MS_UT_COMMON) $(LIBMEMSECT)
+
+unit-check: $(MS_UT_BINS)
+	@set -e; for t in $(MS_UT_BINS); do echo "unit: $$t"; $$t; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/memsect
+	install -m 755 $(MEMSECT_CLI) $(DESTDIR)$(PREFIX)/bin/memsect
+	install -m 644 $(LIBMEMSECT) $(DESTDIR)$(PREFIX)/lib/libmemsect.a
+	install -m 644 src/include/memsect/*.h $(DESTDIR)$(PREFIX)/include/memsect/
+
+build-clean:
+	rm -rf build

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * struct ms_target on libkdumpfile 0.5.x + libdw.  Only APIs that are the
+ * same in 0.5.1 and 0.5.6 are used: kdump_get_attr()/the kdump_get_*_attr
+ * inline wrappers, kdump_read(), kdump_bmp_get_bits(), addrxlat steps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kdump_target.h"
+
+#define START_KERNEL_MAP 0xffffffff80000000ULL	/* x86_64 __START_KERNEL_map */
+#define BMP_CHUNK (1u << 16)			/* bits per kdump_bmp_get_bits */
+
+static int kt_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
+		   size_t len, size_t *done)
+{
+	struct kdump_target *kt = priv;
+	size_t n = len;
+	kdump_status st;
+
+	st = kdump_read(kt->kdump, as == MS_PADDR ? KDUMP_KPHYSADDR : KDUMP_KVADDR,
+			addr, buf, &n);
+	*done = n;
+	return st == KDUMP_OK && n == len ? 0 : MS_ERROR;
+}
+
+static int kt_symbol(void *priv, const char *name, uint64_t *addr)
+{
+	struct kdump_target *kt = priv;
+	int r;
+
+	if (!kt->have_vmlinux)
+		return MS_ABSENT;
+	r = vmlinux_symbol(&kt->vmlinux, name, addr);
+	if (r == 0 && *addr >= START_KERNEL_MAP)
+		*addr += kt->kaslr_offset;
+	return r;
+}
+
+static int kt_member(void *priv, const char *type, const char *member,
+		     size_t *offset, size_t *size)
+{
+	struct kdump_target *kt = priv;
+
+	if (!kt->have_vmlinux)
+		return MS_ABSENT;
+	return vmlinux_member(&kt->vmlinux, type, member, offset, size);
+}
+
+static int kt_type_size(void *priv, const char *type, size_t *size)
+{
+	struct kdump_target *kt = priv;
+
+	if (!kt->have_vmlinux)
+		return MS_ABSENT;
+	return vmlinux_type_size(&kt->vmlinux, type, size);
+}
+
+static int kt_enumerator(void *priv, const char *name, int64_t *value)
+{
+	struct kdump_target *kt = priv;
+
+	if (!kt->have_vmlinux)
+		return MS_ABSENT;
+	return vmlinux_enumerator(&kt->vmlinux, name, value);
+}
+
+static const char *kt_vmcoreinfo(void *priv, const char *key)
+{
+	struct kdump_target *kt = priv;
+
+	for (size_t i = 0; i < kt->nvmci; i++)
+		if (!strcmp(kt->vmci[i].key, key))
+			return kt->vmci[i].value;
+	return NULL;
+}
+
+/*
+ * Walk the kernel page tables one step at a time; the number of table
+ * entries read tells the level of the leaf (a 2 MiB PMD leaf ends the walk
+ * one step early).
+ */
+static int kt_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
+		   struct ms_pte *leaf)
+{
+	struct kdump_target *kt = priv;
+	addrxlat_step_t step;
+	unsigned levels, reads = 0;
+
+	if (!kt->axsys)
+		return MS_ERROR;
+	memset(&step, 0, sizeof(step));
+	step.ctx = kt->axctx;
+	step.sys = kt->axsys;
+	step.meth = addrxlat_sys_get_meth(kt->axsys, ADDRXLAT_SYS_METH_PGT);
+	if (!step.meth || step.meth->kind != ADDRXLAT_PGT ||
+	    addrxlat_launch(&step, vaddr) != ADDRXLAT_OK)
+		return MS_ERROR;
+	levels = step.remain - 1;
+	while (step.remain > 1) {
+		if (addrxlat_step(&step) != ADDRXLAT_OK)
+			return MS_ERROR;
+		reads++;
+		leaf->entry = step.raw.pte;
+	}
+	if (step.remain == 1 && addrxlat_step(&step) != ADDRXLAT_OK)
+		return MS_ERROR;
+	/* Page tables yield machine addresses; identical to KPHYS outside Xen. */
+	if (step.base.as != ADDRXLAT_KPHYSADDR &&
+	    addrxlat_fulladdr_conv(&step.base, ADDRXLAT_KPHYSADDR, kt->axctx,
+				   kt->axsys) != ADDRXLAT_OK)
+		return MS_ERROR;
+	if (!reads || reads > levels)
+		return MS_ERROR;
+	*paddr = step.base.addr;
+	leaf->level = (int)(levels - reads + 1);
+	leaf->leaf_size = 4096ULL << (9 * (leaf->level - 1));
+	return 0;
+}
+
+static int kt_pfns_in_file(void *priv, uint64_t start, uint64_t end,
+			   uint64_t *stored)
+{
+	static const unsigned char tail_mask[8] = {
+		0xff, 0x01, 0x03, 0x07, 0x0f, 0x1f, 0x3f, 0x7f
+	};
+	struct kdump_target *kt = priv;
+	unsigned char raw[BMP_CHUNK / 8];
+
+	if (!kt->pagemap)
+		return MS_ABSENT;
+	*stored = 0;
+	for (uint64_t first = start; first < end; first += BMP_CHUNK) {
+		uint64_t last = first + BMP_CHUNK < end ? first + BMP_CHUNK : end;
+		uint64_t nbits = last - first;
+		size_t nbytes = (nbits + 7) / 8;
+
+		memset(raw, 0, sizeof(raw));
+		if (kdump_bmp_get_bits(kt->pagemap, first, last - 1, raw) !=
+		    KDUMP_OK)
+			return MS_ERROR;
+		/* Bits are LSB-first within each byte. */
+		raw[nbytes - 1] &= tail_mask[nbits % 8];
+		for (size_t i = 0; i < nbytes; i++)
+			*stored += (uint64_t)__builtin_popcount(raw[i]);
+	}
+	return 0;
+}
+
+static const char *kt_errmsg(void *priv)
+{
+	struct kdump_target *kt = priv;
+
+	return kdump_get_err(kt->kdump);
+}
+
+static const struct ms_target_ops kt_ops = {
+	.read = kt_read,
+	.symbol = kt_symbol,
+	.member = kt_member,
+	.type_size = kt_type_size,
+	.enumerator = kt_enumerator,
+	.vmcoreinfo = kt_vmcoreinfo,
+	.vtop = kt_vtop,
+	.pfns_in_file = kt_pfns_in_file,
+	.errmsg = kt_errmsg,
+};
+
+/* VMCOREINFO is KEY=VALUE lines; libkdumpfile gives it as a string or blob. */
+static int parse_vmcoreinfo(struct kdump_target *kt, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end && *p) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		const char *eq = memchr(p, '=', (size_t)(line_end - p));
+
+		if (eq) {
+			struct vmci_entry *nv = realloc(kt->vmci,
+				(kt->nvmci + 1) * sizeof(*nv));
+
+			if (!nv)
+				return -1;
+			kt->vmci = nv;
+			nv[kt->nvmci].key = strndup(p, (size_t)(eq - p));
+			nv[kt->nvmci].value = strndup(eq + 1,
+						      (size_t)(line_end - eq - 1));
+			if (!nv[kt->nvmci].key || !nv[kt->nvmci].value)
+				return -1;
+			kt->nvmci++;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static int load_vmcoreinfo(struct kdump_target *kt)
+{
+	kdump_attr_t attr;
+	int ret = -1;
+
+	if (kdump_get_attr(kt->kdump, "linux.vmcoreinfo.raw", &attr) != KDUMP_OK)
+		return -1;
+	if (attr.type == KDUMP_STRING && attr.val.string) {
+		ret = parse_vmcoreinfo(kt, attr.val.string,
+				       strlen(attr.val.string));
+	} else if (attr.type == KDUMP_BLOB && attr.val.blob) {
+		void *data = kdump_blob_pin(attr.val.blob);
+
+		ret = parse_vmcoreinfo(kt, data, kdump_blob_size(attr.val.blob));
+		kdump_blob_unpin(attr.val.blob);
+	}
+	return ret == 0 && kt->nvmci ? 0 : -1;
+}
+
+static void load_pagemap(struct kdump_target *kt)
+{
+	kdump_attr_t attr;
+
+	if (kdump_get_attr(kt->kdump, KDUMP_ATTR_FILE_PAGEMAP, &attr) ==
+	    KDUMP_OK && attr.type == KDUMP_BITMAP && attr.val.bitmap) {
+		kt->pagemap = attr.val.bitmap;
+		kdump_bmp_incref(kt->pagemap);
+	}
+}
+
+/*
+ * A vmlinux belongs to the dump when its GNU build id equals VMCOREINFO's
+ * BUILD-ID; without BUILD-ID, when its linux_banner equals the banner in
+ * the dump's memory.
+ */
+static int check_vmlinux(struct kdump_target *kt, const char *path)
+{
+	const char *bid = kt_vmcoreinfo(kt, "BUILD-ID");
+	char file_banner[256], mem_banner[256];
+	uint64_t addr;
+	size_t done;
+
+	if (bid && *bid && kt->vmlinux.build_id[0]) {
+		if (!strcmp(bid, kt->vmlinux.build_id))
+			return 0;
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s does not match the dump: build id %s, the dump's VMCOREINFO says %s",
+			 path, kt->vmlinux.build_id, bid);
+		return -1;
+	}
+	if (vmlinux_symbol(&kt->vmlinux, "linux_banner", &addr) ||
+	    vmlinux_read_string(&kt->vmlinux, addr, file_banner,
+				sizeof(file_banner))) {
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s: cannot check it against the dump (no build id, no linux_banner)",
+			 path);
+		return -1;
+	}
+	memset(mem_banner, 0, sizeof(mem_banner));
+	if (kt_read(kt, MS_KVADDR, addr + kt->kaslr_offset, mem_banner,
+		    strlen(file_banner), &done) ||
+	    strcmp(file_banner, mem_banner)) {
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s does not match the dump: its linux_banner differs from the one in the dump's memory",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+int kdump_target_open(struct kdump_target *kt, const char *dump,
+		      const char *vmlinux)
+{
+	const char *s;
+
+	memset(kt, 0, sizeof(*kt));
+	kt->fd = -1;
+	kt->target.ops = &kt_ops;
+	kt->target.priv = kt;
+	kt->fd = open(dump, O_RDONLY | O_CLOEXEC);
+	if (kt->fd < 0) {
+		snprintf(kt->err, sizeof(kt->err), "%s: %s", dump, strerror(errno));
+		return -1;
+	}
+	kt->kdump = kdump_new();
+	if (!kt->kdump) {
+		snprintf(kt->err, sizeof(kt->err), "out of memory");
+		return -1;
+	}
+	if (kdump_open_fd(kt->kdump, kt->fd) != KDUMP_OK) {
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s: not a readable dump file (libkdumpfile: %s)", dump,
+			 kdump_get_err(kt->kdump));
+		return -1;
+	}
+	/* libkdumpfile 0.5.1 cannot detect 5-level paging without it (fixture-notes 4). */
+	if (kdump_set_string_attr(kt->kdump, KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK) {
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s: cannot set up Linux address translation (libkdumpfile: %s)",
+			 dump, kdump_get_err(kt->kdump));
+		return -1;
+	}
+	if (kdump_get_string_attr(kt->kdump, KDUMP_ATTR_FILE_FORMAT, &s) == KDUMP_OK)
+		snprintf(kt->format, sizeof(kt->format), "%s", s);
+	if (load_vmcoreinfo(kt)) {
+		snprintf(kt->err, sizeof(kt->err), "%s: the dump has no VMCOREINFO",
+			 dump);
+		return -1;
+	}
+	s = kt_vmcoreinfo(kt, "KERNELOFFSET");
+	if (s)
+		kt->kaslr_offset = strtoull(s, NULL, 16);
+	load_pagemap(kt);
+	if (kdump_get_addrxlat(kt->kdump, &kt->axctx, &kt->axsys) != KDUMP_OK) {
+		kt->axctx = NULL;
+		kt->axsys = NULL;
+	}
+	if (!vmlinux)
+		return 0;
+	if (vmlinux_open(&kt->vmlinux, vmlinux)) {
+		snprintf(kt->err, sizeof(kt->err), "%s", kt->vmlinux.err);
+		return -1;
+	}
+	kt->have_vmlinux = 1;
+	return check_vmlinux(kt, vmlinux);
+}
+
+void kdump_target_close(struct kdump_target *kt)
+{
+	if (kt->pagemap)
+		kdump_bmp_decref(kt->pagemap);
+	if (kt->axctx)
+		addrxlat_ctx_decref(kt->axctx);
+	if (kt->axsys)
+		addrxlat_sys_decref(kt->axsys);
+	if (kt->kdump)
+		kdump_free(kt->kdump);
+	if (kt->fd >= 0)
+		close(kt->fd);
+	if (kt->have_vmlinux)
+		vmlinux_close(&kt->vmlinux);
+	for (size_t i = 0; i < kt->nvmci; i++) {
+		free(kt->vmci[i].key);
+		free(kt->vmci[i].value);
+	}
+	free(kt->vmci);
+	memset(kt, 0, sizeof(*kt));
+	kt->fd = -1;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The CLI's target: dump access and address translation through
+ * libkdumpfile/libaddrxlat, types and symbols through vmlinux (libdw).
+ */
+#ifndef MEMSECT_CLI_KDUMP_TARGET_H
+#define MEMSECT_CLI_KDUMP_TARGET_H
+
+#include "memsect/target.h"
+#include "vmlinux.h"
+
+struct vmci_entry {
+	char *key;
+	char *value;
+};
+
+struct kdump_target {
+	struct _kdump_ctx *kdump;
+	int fd;
+	struct vmlinux vmlinux;
+	int have_vmlinux;
+	struct vmci_entry *vmci;
+	size_t nvmci;
+	uint64_t kaslr_offset;
+	struct _kdump_bmp *pagemap;	/* file.pagemap, NULL if none */
+	struct _addrxlat_ctx *axctx;	/* for page-table walks */
+	struct _addrxlat_sys *axsys;
+	char format[32];
+	char err[512];
+	struct ms_target target;
+};
+
+/*
+ * Open the dump and (if not NULL) the vmlinux; checks that they belong
+ * together.  0, or -1 with a one-line message in kt->err.
+ */
+int kdump_target_open(struct kdump_target *kt, const char *dump,
+		      const char *vmlinux);
+void kdump_target_close(struct kdump_target *kt);
+
+#endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * memsect: memory-map state in Linux kernel crash dumps.
+ *   memsect <command> [--json] VMCORE VMLINUX
+ * Exit status: 0 clean, 1 findings of warning or worse, 2 usage,
+ * 3 unreadable input or unusable debug info.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kdump_target.h"
+#include "memsect/context.h"
+#include "memsect/findings.h"
+#include "memsect/report.h"
+#include "memsect/sections.h"
+
+enum { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT };
+
+struct command {
+	const char *name;
+	const char *help;
+	void (*checks)(struct ms_ctx *c, struct ms_findings *f);
+};
+
+static const struct command commands[] = {
+	{ "sections", "every present memory section: flags, mem_map, page_ext pointer state",
+	  ms_checks_sections },
+	{ "offline", "PageOffline pfn ranges: blocks, sections, refcounts, skippable, in-dump audit",
+	  ms_checks_offline },
+	{ "diagnose", "run every check and print the findings", ms_checks_all },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: memsect <command> [--json] VMCORE VMLINUX\n"
+		"       memsect --help | --version\n\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(out,
+		"\nVMCORE: ELF, kdump-compressed or any other format libkdumpfile reads.\n"
+		"VMLINUX: the matching vmlinux with DWARF debug info.\n"
+		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
+		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
+		"             3 unreadable dump or unusable/mismatched vmlinux\n",
+		MS_SCHEMA);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "memsect: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try 'memsect --help')\n");
+	return EXIT_USAGE;
+}
+
+static int run(const struct command *cmd, const char *dump, const char *vmlinux,
+	       int json)
+{
+	struct kdump_target kt;
+	struct ms_findings f = { 0 };
+	struct ms_report_info ri;
+	struct ms_ctx c;
+	char err[256];
+	int any, ret;
+
+	if (kdump_target_open(&kt, dump, vmlinux)) {
+		fprintf(stderr, "memsect: %s\n", kt.err);
+		kdump_target_close(&kt);
+		return EXIT_INPUT;
+	}
+	if (ms_ctx_init(&c, &kt.target, err, sizeof(err))) {
+		fprintf(stderr, "memsect: %s: cannot use this dump: %s\n", dump, err);
+		kdump_target_close(&kt);
+		return EXIT_INPUT;
+	}
+	if (!ms_get_sections(&c)) {
+		fprintf(stderr, "memsect: %s: cannot read the mem_section array at 0x%llx\n",
+			dump, (unsigned long long)(c.nerrors ? c.errors[0].address :
+				c.L.mem_section_roots));
+		ms_ctx_fini(&c);
+		kdump_target_close(&kt);
+		return EXIT_INPUT;
+	}
+	cmd->checks(&c, &f);
+	ri.command = cmd->name;
+	ri.dump_path = dump;
+	ri.dump_format = kt.format[0] ? kt.format : NULL;
+	ri.vmlinux_path = vmlinux;
+	if (json)
+		ms_report_json(stdout, &c, &ri, &f);
+	else
+		ms_report_text(stdout, &c, &ri, &f);
+	ret = ms_findings_worst(&f, &any) >= MS_WARNING ? EXIT_FINDINGS :
+							   EXIT_CLEAN;
+	ms_findings_free(&f);
+	ms_ctx_fini(&c);
+	kdump_target_close(&kt);
+	if (fflush(stdout)) {
+		perror("memsect: writing output");
+		return EXIT_INPUT;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	const char *files[2] = { NULL, NULL };
+	int nfiles = 0, json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return EXIT_CLEAN;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("memsect %s (JSON schema %s)\n", MS_VERSION, MS_SCHEMA);
+			return EXIT_CLEAN;
+		}
+		if (!strcmp(a, "--json")) {
+			json = 1;
+			continue;
+		}
+		if (a[0] == '-' && a[1])
+			return usage_error("unknown option '%s'", a);
+		if (!cmd) {
+			for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+				if (!strcmp(a, commands[k].name))
+					cmd = &commands[k];
+			if (!cmd)
+				return usage_error("unknown command '%s'", a);
+			continue;
+		}
+		if (nfiles == 2)
+			return usage_error("unexpected argument '%s'", a);
+		files[nfiles++] = a;
+	}
+	if (!cmd)
+		return usage_error("%s", "no command given");
+	if (nfiles < 1)
+		return usage_error("%s", "no VMCORE given");
+	if (nfiles < 2)
+		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info");
+	return run(cmd, files[0], files[1], json);
+}

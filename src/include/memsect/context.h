@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One analysis of one dump: the target, its resolved layout, the read
+ * errors met so far (which make results partial) and cached scans.
+ */
+#ifndef MEMSECT_CONTEXT_H
+#define MEMSECT_CONTEXT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "layout.h"
+#include "target.h"
+
+#define MS_MAX_ERRORS 64	/* kept verbatim; the rest are only counted */
+
+struct ms_read_error {
+	uint64_t address;
+	enum ms_addrspace as;
+	char what[96];
+};
+
+struct ms_sections;
+struct ms_blocks;
+struct ms_offline;
+
+struct ms_ctx {
+	struct ms_target *t;
+	struct ms_layout L;
+	struct ms_read_error errors[MS_MAX_ERRORS];
+	unsigned nerrors;		/* total, may exceed MS_MAX_ERRORS */
+	struct ms_sections *sections;	/* cached by ms_get_sections() */
+	struct ms_blocks *blocks;	/* cached by ms_get_blocks() */
+	struct ms_offline *offline;	/* cached by ms_get_offline() */
+	uint64_t pages_scanned;		/* struct pages decoded */
+};
+
+/* Returns 0 or MS_ERROR with the reason in err. */
+int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen);
+void ms_ctx_fini(struct ms_ctx *c);
+
+/* Record a failed read (partial result). */
+void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Checked read: 0 on success; on failure records the failing address with
+ * @what and returns MS_ERROR.  @fail (may be NULL) receives the address.
+ */
+int ms_read(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr, void *buf,
+	    size_t len, const char *what, uint64_t *fail);
+/* Same, without recording an error (for probes whose failure is a result). */
+int ms_read_quiet(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr,
+		  void *buf, size_t len, uint64_t *fail);
+
+uint64_t ms_get_u64(const void *buf, size_t off);
+uint32_t ms_get_u32(const void *buf, size_t off);
+uint64_t ms_get_uint(const void *buf, size_t off, size_t size);
+
+#endif

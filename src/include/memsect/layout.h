@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Everything libmemsect knows about one dump's kernel, resolved once by
+ * ms_layout_resolve() from VMCOREINFO, types, enumerators and symbols.
+ * Nothing else in the library asks the target about layout.
+ */
+#ifndef MEMSECT_LAYOUT_H
+#define MEMSECT_LAYOUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "target.h"
+
+/* mem_section->section_mem_map flag bits, in the kernel's order. */
+enum ms_section_flag {
+	MS_SECTION_MARKED_PRESENT,
+	MS_SECTION_HAS_MEM_MAP,
+	MS_SECTION_IS_ONLINE,
+	MS_SECTION_IS_EARLY,
+	MS_SECTION_TAINT_ZONE_DEVICE,
+	MS_SECTION_CANNOT_OPTIMIZE_VMEMMAP,
+	MS_SECTION_IS_VMEMMAP_PREINIT,
+	MS_SECTION_NFLAGS
+};
+
+/* How PageOffline is encoded in page->page_type. */
+enum ms_pagetype_scheme {
+	MS_PGTYPE_INVERTED,	/* <= 6.10: base 0xf0000000, type bit cleared */
+	MS_PGTYPE_INVERTED_6_11,/* 6.11: base 0x80000000, type bit cleared */
+	MS_PGTYPE_TOPBYTE,	/* 6.12+: one PGTY_* value in the top byte */
+};
+
+/* struct memory_block state, normalised. */
+enum ms_block_state {
+	MS_MEM_UNKNOWN,
+	MS_MEM_ONLINE,
+	MS_MEM_GOING_OFFLINE,
+	MS_MEM_OFFLINE,
+	MS_MEM_GOING_ONLINE,
+	MS_MEM_CANCEL_ONLINE,
+	MS_MEM_CANCEL_OFFLINE,
+	MS_MEM_PREPARE_ONLINE,
+	MS_MEM_FINISH_OFFLINE,
+	MS_MEM_NSTATES
+};
+
+struct ms_layout {
+	char osrelease[72];
+	char build_id[48];		/* VMCOREINFO BUILD-ID, "" if absent */
+
+	/* geometry */
+	unsigned page_shift;
+	uint64_t page_size;
+	unsigned section_size_bits;
+	unsigned max_physmem_bits;
+	uint64_t pages_per_section;
+	uint64_t nr_mem_sections;
+	uint64_t sections_per_root;
+	uint64_t nr_section_roots;
+	uint64_t mem_section_roots;	/* value of the mem_section pointer */
+
+	/* struct mem_section */
+	size_t ms_size;
+	size_t ms_mem_map_off;
+	bool has_page_ext;		/* CONFIG_PAGE_EXTENSION: member exists */
+	size_t ms_page_ext_off;
+	int section_flag_bit[MS_SECTION_NFLAGS];	/* -1: not in this kernel */
+	uint64_t section_map_mask;
+	bool section_flags_from_enum;
+
+	/* struct page */
+	size_t page_struct_size;
+	size_t page_flags_off;
+	size_t page_refcount_off;
+	size_t page_type_off;
+	enum ms_pagetype_scheme pgtype;
+	uint32_t pgtype_base;		/* inverted schemes */
+	uint32_t pgtype_offline;	/* inverted: bit; topbyte: PGTY_offline */
+	bool offline_from_vmcoreinfo;
+	int pg_offline_skippable;	/* bit in page->flags, -1 if absent */
+
+	/* page_ext */
+	bool page_ext_size_known;
+	uint64_t page_ext_size;
+
+	/* memory blocks (drivers/base/memory.c) */
+	bool has_memory_blocks;
+	uint64_t memory_blocks_addr;	/* &memory_blocks (struct xarray) */
+	uint64_t sections_per_block;	/* 0 if unknown */
+	size_t xa_head_off;
+	size_t xa_node_shift_off;
+	size_t xa_node_slots_off;
+	unsigned xa_chunk_size;
+	size_t mb_start_section_off;
+	size_t mb_state_off;
+	size_t mb_state_size;
+	int64_t mb_state_value[MS_MEM_NSTATES];	/* kernel value per state, -1 absent */
+};
+
+/*
+ * Resolve the layout.  Returns 0, or MS_ERROR with a one-line reason in
+ * @err (something required is missing: the dump is not usable).
+ */
+int ms_layout_resolve(struct ms_target *t, struct ms_layout *L,
+		      char *err, size_t errlen);
+
+const char *ms_section_flag_name(enum ms_section_flag f);
+const char *ms_block_state_name(enum ms_block_state s);
+enum ms_block_state ms_block_state_decode(const struct ms_layout *L,
+					  uint64_t raw);
+
+#endif

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Memory blocks: the kernel's memory_blocks xarray of struct memory_block. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memsect/blocks.h"
+
+/* More blocks than any machine has (1 PiB of 128 MiB blocks). */
+#define MAX_BLOCKS (1u << 23)
+
+struct collect {
+	struct ms_blocks *b;
+	size_t cap;
+};
+
+static int visit_block(struct ms_ctx *c, uint64_t index, uint64_t entry,
+		       void *arg)
+{
+	const struct ms_layout *L = &c->L;
+	struct collect *col = arg;
+	size_t len = L->mb_state_off + L->mb_state_size;
+	unsigned char buf[64];
+	struct ms_block *blk;
+
+	if (L->mb_start_section_off + 8 > len)
+		len = L->mb_start_section_off + 8;
+	if (len > sizeof(buf) ||
+	    ms_read(c, MS_KVADDR, entry, buf, len, "struct memory_block", NULL))
+		return 0;
+	if (col->b->n == col->cap) {
+		size_t ncap = col->cap ? col->cap * 2 : 64;
+		struct ms_block *nv = realloc(col->b->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return MS_ERROR;
+		col->b->v = nv;
+		col->cap = ncap;
+	}
+	blk = &col->b->v[col->b->n++];
+	blk->id = index;
+	blk->addr = entry;
+	blk->start_section = ms_get_u64(buf, L->mb_start_section_off);
+	blk->state_raw = ms_get_uint(buf, L->mb_state_off, L->mb_state_size);
+	blk->state = ms_block_state_decode(L, blk->state_raw);
+	return 0;
+}
+
+struct ms_blocks *ms_get_blocks(struct ms_ctx *c)
+{
+	struct ms_layout *L = &c->L;
+	struct collect col;
+	struct ms_blocks *b;
+
+	if (c->blocks)
+		return c->blocks;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	c->blocks = b;
+	if (!L->has_memory_blocks)
+		return b;
+	col.b = b;
+	col.cap = 0;
+	if (ms_xa_for_each(c, L->memory_blocks_addr, MAX_BLOCKS, visit_block,
+			   &col) < 0)
+		return b;
+	b->available = 1;
+	/* Without the symbol: start_section_nr = id * sections_per_block. */
+	if (!L->sections_per_block)
+		for (size_t i = 0; i < b->n; i++)
+			if (b->v[i].id) {
+				L->sections_per_block =
+					b->v[i].start_section / b->v[i].id;
+				break;
+			}
+	b->block_size = L->sections_per_block << L->section_size_bits;
+	return b;
+}
+
+const struct ms_block *ms_block_of_section(const struct ms_ctx *c,
+					   const struct ms_blocks *b,
+					   uint64_t nr)
+{
+	uint64_t id;
+	size_t lo = 0, hi;
+
+	if (!b || !b->available || !c->L.sections_per_block)
+		return NULL;
+	id = nr / c->L.sections_per_block;
+	hi = b->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->v[mid].id == id)
+			return &b->v[mid];
+		if (b->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

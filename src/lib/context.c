@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The analysis context: checked reads and the read-error list. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memsect/blocks.h"
+#include "memsect/context.h"
+#include "memsect/offline.h"
+#include "memsect/sections.h"
+
+int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->t = t;
+	return ms_layout_resolve(t, &c->L, err, errlen);
+}
+
+void ms_ctx_fini(struct ms_ctx *c)
+{
+	if (c->sections)
+		free(c->sections->v);
+	free(c->sections);
+	if (c->blocks)
+		free(c->blocks->v);
+	free(c->blocks);
+	if (c->offline)
+		free(c->offline->v);
+	free(c->offline);
+	c->sections = NULL;
+	c->blocks = NULL;
+	c->offline = NULL;
+}
+
+void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->nerrors < MS_MAX_ERRORS) {
+		struct ms_read_error *e = &c->errors[c->nerrors];
+
+		e->address = address;
+		e->as = as;
+		va_start(ap, fmt);
+		vsnprintf(e->what, sizeof(e->what), fmt, ap);
+		va_end(ap);
+	}
+	c->nerrors++;
+}
+
+int ms_read_quiet(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr,
+		  void *buf, size_t len, uint64_t *fail)
+{
+	size_t done = 0;
+
+	if (c->t->ops->read(c->t->priv, as, addr, buf, len, &done) == 0)
+		return 0;
+	if (done > len)
+		done = 0;
+	if (fail)
+		*fail = addr + done;
+	return MS_ERROR;
+}
+
+int ms_read(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr, void *buf,
+	    size_t len, const char *what, uint64_t *fail)
+{
+	uint64_t bad;
+
+	if (ms_read_quiet(c, as, addr, buf, len, &bad) == 0)
+		return 0;
+	ms_ctx_error(c, as, bad, "%s", what);
+	if (fail)
+		*fail = bad;
+	return MS_ERROR;
+}
+
+/* The dumps are little-endian x86_64/arm64: assemble values byte-wise. */
+uint64_t ms_get_uint(const void *buf, size_t off, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)buf + off;
+	uint64_t v = 0;
+
+	for (size_t i = size; i-- > 0;)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+uint64_t ms_get_u64(const void *buf, size_t off)
+{
+	return ms_get_uint(buf, off, 8);
+}
+
+uint32_t ms_get_u32(const void *buf, size_t off)
+{
+	return (uint32_t)ms_get_uint(buf, off, 4);
+}

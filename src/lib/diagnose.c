@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Which checks each command runs, in a fixed order (stable output). */
+#include "memsect/findings.h"
+
+void ms_checks_sections(struct ms_ctx *c, struct ms_findings *f)
+{
+	ms_check_page_ext_invalidated(c, f);
+	ms_check_page_ext_unreadable(c, f);
+	ms_check_page_ext_missing(c, f);
+	ms_check_section_online(c, f);
+	ms_check_block_transition(c, f);
+	ms_check_read_errors(c, f);
+}
+
+void ms_checks_offline(struct ms_ctx *c, struct ms_findings *f)
+{
+	ms_check_offline_present(c, f);
+	ms_check_offline_refcount(c, f);
+	ms_check_offline_in_file(c, f);
+	ms_check_read_errors(c, f);
+}
+
+void ms_checks_all(struct ms_ctx *c, struct ms_findings *f)
+{
+	ms_check_page_ext_invalidated(c, f);
+	ms_check_page_ext_unreadable(c, f);
+	ms_check_page_ext_missing(c, f);
+	ms_check_section_online(c, f);
+	ms_check_block_transition(c, f);
+	ms_check_offline_present(c, f);
+	ms_check_offline_refcount(c, f);
+	ms_check_offline_in_file(c, f);
+	ms_check_read_errors(c, f);
+}

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Resolve one dump's layout once.  Every compatibility branch is chosen by
+ * probing what VMCOREINFO, the types, the enumerators and the symbols say,
+ * never by comparing version numbers; each names the kernel change it is for.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "memsect/layout.h"
+#include "vmcoreinfo.h"
+
+struct probe {
+	struct ms_target *t;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+static void fail(struct probe *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail(struct probe *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed++)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Look-up results: 0 found, MS_ABSENT, or failure recorded in @p. */
+static int member(struct probe *p, const char *type, const char *name,
+		  size_t *off, size_t *size)
+{
+	size_t dummy;
+	int r = p->t->ops->member(p->t->priv, type, name, off,
+				  size ? size : &dummy);
+
+	if (r < 0)
+		fail(p, "cannot look up %s.%s in the debug info", type, name);
+	return r;
+}
+
+static int enumerator(struct probe *p, const char *name, int64_t *v)
+{
+	int r = p->t->ops->enumerator(p->t->priv, name, v);
+
+	if (r < 0)
+		fail(p, "cannot look up enumerator %s in the debug info", name);
+	return r;
+}
+
+static int symbol(struct probe *p, const char *name, uint64_t *addr)
+{
+	int r = p->t->ops->symbol(p->t->priv, name, addr);
+
+	if (r < 0)
+		fail(p, "cannot look up symbol %s", name);
+	return r;
+}
+
+/* A VMCOREINFO number, else a DWARF fallback through @dwarf_*. */
+static int size_of(struct probe *p, const char *vmci_key, const char *type,
+		   size_t *size)
+{
+	int64_t v;
+
+	if (ms_vmci_number(p->t, vmci_key, &v) == 0 && v > 0) {
+		*size = (size_t)v;
+		return 0;
+	}
+	if (p->t->ops->type_size(p->t->priv, type, size) == 0)
+		return 0;
+	fail(p, "size of struct %s is neither in VMCOREINFO nor in the debug info",
+	     type);
+	return MS_ERROR;
+}
+
+static int offset_of(struct probe *p, const char *vmci_key, const char *type,
+		     const char *name, size_t *off)
+{
+	int64_t v;
+
+	if (vmci_key && ms_vmci_number(p->t, vmci_key, &v) == 0 && v >= 0) {
+		*off = (size_t)v;
+		return 0;
+	}
+	if (member(p, type, name, off, NULL) == 0)
+		return 0;
+	fail(p, "offset of %s.%s is neither in VMCOREINFO nor in the debug info",
+	     type, name);
+	return MS_ERROR;
+}
+
+static int read_ulong(struct probe *p, uint64_t addr, size_t size, uint64_t *v)
+{
+	unsigned char buf[8];
+	size_t done = 0;
+
+	if (size > sizeof(buf) ||
+	    p->t->ops->read(p->t->priv, MS_KVADDR, addr, buf, size, &done))
+		return MS_ERROR;
+	*v = 0;
+	for (size_t i = size; i-- > 0;)
+		*v = (*v << 8) | buf[i];
+	return 0;
+}
+
+static void resolve_identity(struct probe *p, struct ms_layout *L)
+{
+	const char *s = ms_vmci_str(p->t, "OSRELEASE");
+
+	snprintf(L->osrelease, sizeof(L->osrelease), "%s", s ? s : "");
+	s = ms_vmci_str(p->t, "BUILD-ID");
+	snprintf(L->build_id, sizeof(L->build_id), "%s", s ? s : "");
+}
+
+static void resolve_geometry(struct probe *p, struct ms_layout *L)
+{
+	int64_t v;
+	uint64_t roots;
+
+	L->page_size = 4096;
+	if (ms_vmci_number(p->t, "PAGESIZE", &v) == 0 && v > 0)
+		L->page_size = (uint64_t)v;
+	for (L->page_shift = 0; (1ULL << L->page_shift) < L->page_size;)
+		L->page_shift++;
+
+	/* NUMBER(SECTION_SIZE_BITS): 5.13, backported to 5.10.y. */
+	if (ms_vmci_number(p->t, "NUMBER(SECTION_SIZE_BITS)", &v) == 0 &&
+	    v > (int64_t)L->page_shift && v < 48) {
+		L->section_size_bits = (unsigned)v;
+	} else {
+		fail(p, "VMCOREINFO has no NUMBER(SECTION_SIZE_BITS)");
+		return;
+	}
+	/*
+	 * NUMBER(MAX_PHYSMEM_BITS) is a run-time value on x86_64 5-level
+	 * paging; without it, x86_64's rule pgtable_l5_enabled ? 52 : 46
+	 * (arch/x86/include/asm/sparsemem.h).
+	 */
+	if (ms_vmci_number(p->t, "NUMBER(MAX_PHYSMEM_BITS)", &v) == 0 &&
+	    v > L->section_size_bits && v <= 64) {
+		L->max_physmem_bits = (unsigned)v;
+	} else if (ms_vmci_number(p->t, "NUMBER(pgtable_l5_enabled)", &v) == 0) {
+		L->max_physmem_bits = v ? 52 : 46;
+	} else {
+		fail(p, "VMCOREINFO has neither NUMBER(MAX_PHYSMEM_BITS) nor NUMBER(pgtable_l5_enabled)");
+		return;
+	}
+	L->pages_per_section = 1ULL << (L->section_size_bits - L->page_shift);
+	L->nr_mem_sections = 1ULL << (L->max_physmem_bits - L->section_size_bits);
+
+	/*
+	 * SYMBOL(mem_section) is the value of the mem_section pointer (the
+	 * root array) under SPARSEMEM_EXTREME (VMCOREINFO_SYMBOL_ARRAY, ~4.15).
+	 */
+	if (ms_vmci_hex(p->t, "SYMBOL(mem_section)", &roots) != 0) {
+		uint64_t sym;
+
+		if (symbol(p, "mem_section", &sym) != 0 ||
+		    read_ulong(p, sym, 8, &roots) != 0) {
+			fail(p, "cannot find the mem_section root array");
+			return;
+		}
+	}
+	L->mem_section_roots = roots;
+	if (size_of(p, "SIZE(mem_section)", "mem_section", &L->ms_size))
+		return;
+	if (L->ms_size == 0 || L->ms_size > L->page_size) {
+		fail(p, "implausible sizeof(struct mem_section) %zu", L->ms_size);
+		return;
+	}
+	L->sections_per_root = L->page_size / L->ms_size;
+	L->nr_section_roots = (L->nr_mem_sections + L->sections_per_root - 1) /
+			      L->sections_per_root;
+	if (ms_vmci_number(p->t, "LENGTH(mem_section)", &v) == 0 && v > 0 &&
+	    (uint64_t)v <= L->nr_section_roots)
+		L->nr_section_roots = (uint64_t)v;
+}
+
+/*
+ * Section flag bits.  6.0 turned them into the anonymous enum
+ * SECTION_*_BIT ("mm: memory_hotplug: enumerate all supported section
+ * flags", Muchun Song, v6.0) with SECTION_MAP_LAST_BIT as the count; before,
+ * bits 0-3 were #defines (5.12 added SECTION_TAINT_ZONE_DEVICE as bit 4,
+ * 1f90a3477df3), invisible to DWARF.
+ */
+static void resolve_section_flags(struct probe *p, struct ms_layout *L)
+{
+	static const char *const names[MS_SECTION_NFLAGS] = {
+		"SECTION_MARKED_PRESENT_BIT", "SECTION_HAS_MEM_MAP_BIT",
+		"SECTION_IS_ONLINE_BIT", "SECTION_IS_EARLY_BIT",
+		"SECTION_TAINT_ZONE_DEVICE_BIT",
+		"SECTION_CANNOT_OPTIMIZE_VMEMMAP_BIT",
+		"SECTION_IS_VMEMMAP_PREINIT_BIT",
+	};
+	int64_t v, last;
+
+	if (enumerator(p, "SECTION_MAP_LAST_BIT", &last) == 0 && last > 0 &&
+	    last < 16) {
+		L->section_flags_from_enum = true;
+		for (int i = 0; i < MS_SECTION_NFLAGS; i++) {
+			L->section_flag_bit[i] = -1;
+			if (enumerator(p, names[i], &v) == 0 && v >= 0 && v < last)
+				L->section_flag_bit[i] = (int)v;
+		}
+		L->section_map_mask = ~((1ULL << last) - 1);
+		return;
+	}
+	/* <= 5.19: #define SECTION_MARKED_PRESENT (1UL<<0) ... IS_EARLY (1UL<<3). */
+	for (int i = 0; i < MS_SECTION_NFLAGS; i++)
+		L->section_flag_bit[i] = i <= MS_SECTION_IS_EARLY ? i : -1;
+	/*
+	 * The coded mem_map is at least 64-byte aligned (vmemmap - start_pfn
+	 * struct pages), so masking 6 bits is right whether or not bit 4
+	 * (5.12+) or bit 5 exist.
+	 */
+	L->section_map_mask = ~0x3fULL;
+}
+
+static void resolve_mem_section(struct probe *p, struct ms_layout *L)
+{
+	int r;
+
+	if (offset_of(p, "OFFSET(mem_section.section_mem_map)", "mem_section",
+		      "section_mem_map", &L->ms_mem_map_off))
+		return;
+	/* mem_section.page_ext exists with CONFIG_PAGE_EXTENSION (not in VMCOREINFO). */
+	r = member(p, "mem_section", "page_ext", &L->ms_page_ext_off, NULL);
+	L->has_page_ext = r == 0;
+	if (L->has_page_ext && L->ms_page_ext_off + 8 > L->ms_size)
+		fail(p, "mem_section.page_ext at %zu is outside the struct",
+		     L->ms_page_ext_off);
+}
+
+/*
+ * page->page_type and PageOffline.
+ *  - 6.12+: one type in the top byte, enum pagetype PGTY_offline = 0xf1
+ *    (4ffca5a96678 "mm: support only one page_type per page", v6.12).
+ *  - 6.11: enum pagetype with PAGE_TYPE_BASE 0x80000000 and PG_offline
+ *    0x20000000, sense still inverted (v6.11 page_type rework).
+ *  - 5.0 .. 6.10: #define PAGE_TYPE_BASE 0xf0000000, PG_offline 0x100,
+ *    inverted sense (PG_offline arrived in 5.0 replacing PG_balloon).
+ * NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) is preferred when present (only under
+ * CONFIG_HUGETLB_PAGE before 6.9, unconditional since d99e3140a4d3, v6.9).
+ */
+static void resolve_page(struct probe *p, struct ms_layout *L)
+{
+	int64_t v, off;
+	size_t moff;
+
+	if (size_of(p, "SIZE(page)", "page", &L->page_struct_size) ||
+	    offset_of(p, "OFFSET(page.flags)", "page", "flags",
+		      &L->page_flags_off) ||
+	    offset_of(p, "OFFSET(page._refcount)", "page", "_refcount",
+		      &L->page_refcount_off))
+		return;
+	/* page_type shares a union with _mapcount until 6.12, where it is its own member. */
+	if (member(p, "page", "page_type", &moff, NULL) == 0)
+		L->page_type_off = moff;
+	else if (offset_of(p, "OFFSET(page._mapcount)", "page", "_mapcount",
+			   &L->page_type_off))
+		return;
+	if (L->page_struct_size < 16 || L->page_struct_size > 4096 ||
+	    L->page_type_off + 4 > L->page_struct_size ||
+	    L->page_refcount_off + 4 > L->page_struct_size) {
+		fail(p, "implausible struct page layout (size %zu)",
+		     L->page_struct_size);
+		return;
+	}
+
+	if (enumerator(p, "PGTY_offline", &v) == 0) {
+		L->pgtype = MS_PGTYPE_TOPBYTE;
+		L->pgtype_offline = (uint32_t)v & 0xff;
+	} else if (enumerator(p, "PAGE_TYPE_BASE", &v) == 0 &&
+		   enumerator(p, "PG_offline", &off) == 0) {
+		L->pgtype = MS_PGTYPE_INVERTED_6_11;
+		L->pgtype_base = (uint32_t)v;
+		L->pgtype_offline = (uint32_t)off;
+	} else {
+		L->pgtype = MS_PGTYPE_INVERTED;
+		L->pgtype_base = 0xf0000000u;
+		L->pgtype_offline = 0x100;
+	}
+	if (ms_vmci_number(p->t, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)", &v) == 0) {
+		L->offline_from_vmcoreinfo = true;
+		if (L->pgtype == MS_PGTYPE_TOPBYTE)
+			L->pgtype_offline = ((uint32_t)v >> 24) & 0xff;
+		else
+			L->pgtype_offline = ~(uint32_t)v & ~L->pgtype_base;
+	}
+
+	/*
+	 * PG_offline_skippable = PG_owner_2 ("mm/memory_hotplug:
+	 * PG_offline_skippable for offlining memory blocks with PageOffline
+	 * pages", David Hildenbrand, 2025; mainline release UNVERIFIED).
+	 */
+	L->pg_offline_skippable = -1;
+	if (enumerator(p, "PG_offline_skippable", &v) == 0 && v >= 0 && v < 64)
+		L->pg_offline_skippable = (int)v;
+}
+
+/* page_ext_size is a global since 5.4 (mm/page_ext.c); read it from the dump. */
+static void resolve_page_ext(struct probe *p, struct ms_layout *L)
+{
+	uint64_t addr, v;
+
+	if (!L->has_page_ext)
+		return;
+	if (symbol(p, "page_ext_size", &addr) == 0 &&
+	    read_ulong(p, addr, 8, &v) == 0 && v < 4096) {
+		L->page_ext_size_known = true;
+		L->page_ext_size = v;
+	}
+}
+
+/*
+ * Memory block states: enum memory_block_state in Debian 6.12.117 (the
+ * enum conversion; mainline commit UNVERIFIED), before that #define
+ * MEM_ONLINE (1<<0) ... MEM_CANCEL_OFFLINE (1<<5) in include/linux/memory.h
+ * (MEM_PREPARE_ONLINE (1<<6) / MEM_FINISH_OFFLINE (1<<7) since
+ * c5f1e2d18909, v6.9).
+ */
+static void resolve_block_states(struct probe *p, struct ms_layout *L)
+{
+	static const char *const names[MS_MEM_NSTATES] = {
+		NULL, "MEM_ONLINE", "MEM_GOING_OFFLINE", "MEM_OFFLINE",
+		"MEM_GOING_ONLINE", "MEM_CANCEL_ONLINE", "MEM_CANCEL_OFFLINE",
+		"MEM_PREPARE_ONLINE", "MEM_FINISH_OFFLINE",
+	};
+	int64_t v;
+
+	L->mb_state_value[MS_MEM_UNKNOWN] = -1;
+	if (enumerator(p, "MEM_ONLINE", &v) == 0) {
+		for (int i = 1; i < MS_MEM_NSTATES; i++)
+			if (enumerator(p, names[i], &L->mb_state_value[i]) != 0)
+				L->mb_state_value[i] = -1;
+		return;
+	}
+	for (int i = 1; i < MS_MEM_NSTATES; i++)
+		L->mb_state_value[i] = 1LL << (i - 1);
+}
+
+static void resolve_blocks(struct probe *p, struct ms_layout *L)
+{
+	size_t slots_size, state_size, dummy;
+	uint64_t addr, v;
+
+	if (symbol(p, "memory_blocks", &L->memory_blocks_addr) != 0)
+		return;	/* no CONFIG_MEMORY_HOTPLUG-era sysfs blocks */
+	if (member(p, "xarray", "xa_head", &L->xa_head_off, &dummy) ||
+	    member(p, "xa_node", "shift", &L->xa_node_shift_off, &dummy) ||
+	    member(p, "xa_node", "slots", &L->xa_node_slots_off, &slots_size) ||
+	    member(p, "memory_block", "start_section_nr",
+		   &L->mb_start_section_off, &dummy) ||
+	    member(p, "memory_block", "state", &L->mb_state_off, &state_size))
+		return;
+	if (slots_size < 8 || slots_size > 8 * 256 || state_size > 8)
+		return;
+	L->xa_chunk_size = (unsigned)(slots_size / 8);
+	L->mb_state_size = state_size;
+	resolve_block_states(p, L);
+	L->has_memory_blocks = true;
+
+	/* drivers/base/memory.c: static int sections_per_block (all 5.x/6.x). */
+	if (symbol(p, "sections_per_block", &addr) == 0 &&
+	    read_ulong(p, addr, 4, &v) == 0 && v > 0 && v < (1u << 20)) {
+		L->sections_per_block = v;
+		return;
+	}
+	/* x86: arch/x86/mm/init_64.c memory_block_size_probed (bytes). */
+	if (symbol(p, "memory_block_size_probed", &addr) == 0 &&
+	    read_ulong(p, addr, 8, &v) == 0 &&
+	    v >> L->section_size_bits > 0)
+		L->sections_per_block = v >> L->section_size_bits;
+}
+
+int ms_layout_resolve(struct ms_target *t, struct ms_layout *L, char *err,
+		      size_t errlen)
+{
+	struct probe p = { .t = t, .err = err, .errlen = errlen };
+
+	memset(L, 0, sizeof(*L));
+	if (errlen)
+		err[0] = 0;
+	resolve_identity(&p, L);
+	resolve_geometry(&p, L);
+	if (!p.failed)
+		resolve_section_flags(&p, L);
+	if (!p.failed)
+		resolve_mem_section(&p, L);
+	if (!p.failed)
+		resolve_page(&p, L);
+	if (!p.failed)
+		resolve_page_ext(&p, L);
+	if (!p.failed)
+		resolve_blocks(&p, L);
+	return p.failed ? MS_ERROR : 0;
+}
+
+const char *ms_section_flag_name(enum ms_section_flag f)
+{
+	static const char *const names[MS_SECTION_NFLAGS] = {
+		"present", "has_mem_map", "online", "early",
+		"zone_device", "cannot_optimize_vmemmap", "vmemmap_preinit",
+	};
+
+	return f < MS_SECTION_NFLAGS ? names[f] : "?";
+}
+
+const char *ms_block_state_name(enum ms_block_state s)
+{
+	/* The sysfs spelling (drivers/base/memory.c state_show()). */
+	static const char *const names[MS_MEM_NSTATES] = {
+		"unknown", "online", "going-offline", "offline",
+		"going-online", "cancel-online", "cancel-offline",
+		"prepare-online", "finish-offline",
+	};
+
+	return s < MS_MEM_NSTATES ? names[s] : "unknown";
+}
+
+enum ms_block_state ms_block_state_decode(const struct ms_layout *L,
+					  uint64_t raw)
+{
+	for (int i = 1; i < MS_MEM_NSTATES; i++)
+		if (L->mb_state_value[i] >= 0 &&
+		    (uint64_t)L->mb_state_value[i] == raw)
+			return (enum ms_block_state)i;
+	return MS_MEM_UNKNOWN;
+}

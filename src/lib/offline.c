@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Find PageOffline pages in every present section's memmap and merge them
+ * into pfn ranges (across section boundaries, like /proc/kpageflags
+ * KPF_OFFLINE ranges), with refcounts, PG_offline_skippable, the memory
+ * block state and whether the dump file holds the pages' contents.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "memsect/blocks.h"
+#include "memsect/offline.h"
+#include "memsect/pages.h"
+#include "memsect/pagetype.h"
+#include "memsect/sections.h"
+
+struct scan {
+	struct ms_offline *o;
+	size_t cap;
+	struct ms_offline_range *cur;	/* open range, or NULL */
+	int64_t block;			/* of the section being scanned */
+	int going_offline;
+	uint64_t section;
+};
+
+static struct ms_offline_range *open_range(struct scan *sc, uint64_t pfn)
+{
+	struct ms_offline *o = sc->o;
+	struct ms_offline_range *r;
+
+	if (o->n == sc->cap) {
+		size_t ncap = sc->cap ? sc->cap * 2 : 16;
+		struct ms_offline_range *nv = realloc(o->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		o->v = nv;
+		sc->cap = ncap;
+	}
+	r = &o->v[o->n++];
+	memset(r, 0, sizeof(*r));
+	r->start_pfn = pfn;
+	r->end_pfn = pfn;
+	r->first_section = sc->section;
+	r->first_block = sc->block;
+	r->skippable = sc->o->skippable < 0 ? -1 : 0;
+	r->in_file = -1;
+	return r;
+}
+
+static int visit_pages(struct ms_ctx *c, uint64_t pfn, uint64_t n,
+		       const unsigned char *buf, void *arg)
+{
+	const struct ms_layout *L = &c->L;
+	struct scan *sc = arg;
+
+	for (uint64_t i = 0; i < n; i++, pfn++) {
+		const unsigned char *pg = buf + i * L->page_struct_size;
+		uint32_t type = ms_get_u32(pg, L->page_type_off);
+		int32_t ref;
+		struct ms_offline_range *r;
+		unsigned bin;
+
+		if (!ms_page_type_is_offline(L, type)) {
+			sc->cur = NULL;
+			continue;
+		}
+		r = sc->cur;
+		if (!r || r->end_pfn != pfn) {
+			r = open_range(sc, pfn);
+			if (!r)
+				return MS_ERROR;
+			sc->cur = r;
+		}
+		r->end_pfn = pfn + 1;
+		r->last_section = sc->section;
+		r->last_block = sc->block;
+		ref = (int32_t)ms_get_u32(pg, L->page_refcount_off);
+		if (ref < 0) {
+			r->refcount_negative++;
+			sc->o->refcount_negative++;
+		} else {
+			bin = ref < MS_REFCOUNT_BINS ? (unsigned)ref :
+						       MS_REFCOUNT_BINS - 1;
+			r->refcount[bin]++;
+			sc->o->refcount[bin]++;
+		}
+		if (L->pg_offline_skippable >= 0) {
+			/*
+			 * __offline_isolated_pages(): WARN_ON_ONCE(page_count
+			 * != 1) for skippable pages.
+			 */
+			if ((ms_get_u64(pg, L->page_flags_off) >>
+			     L->pg_offline_skippable) & 1) {
+				r->skippable++;
+				sc->o->skippable++;
+				r->refcount_unexpected += ref != 1;
+			}
+		} else if (sc->going_offline) {
+			/*
+			 * Before PG_offline_skippable, virtio-mem drops the
+			 * refcount to 0 in MEM_GOING_OFFLINE and
+			 * __offline_isolated_pages() has BUG_ON(page_count).
+			 */
+			r->refcount_unexpected += ref != 0;
+		}
+		r->in_going_offline += sc->going_offline;
+		sc->o->pages++;
+	}
+	return 0;
+}
+
+static void audit_file(struct ms_ctx *c, struct ms_offline *o)
+{
+	struct ms_target *t = c->t;
+
+	if (!t->ops->pfns_in_file)
+		return;
+	o->in_file = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		struct ms_offline_range *r = &o->v[i];
+		uint64_t stored;
+
+		if (t->ops->pfns_in_file(t->priv, r->start_pfn, r->end_pfn,
+					 &stored) != 0) {
+			o->in_file = -1;
+			for (size_t k = 0; k < o->n; k++)
+				o->v[k].in_file = -1;
+			return;
+		}
+		r->in_file = (int64_t)stored;
+		o->in_file += (int64_t)stored;
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct ms_offline *ms_get_offline(struct ms_ctx *c)
+{
+	struct ms_sections *secs;
+	struct ms_blocks *blocks;
+	struct ms_offline *o;
+	struct scan sc = { 0 };
+	uint64_t before = c->pages_scanned;
+	double t0;
+
+	if (c->offline)
+		return c->offline;
+	secs = ms_get_sections(c);
+	if (!secs)
+		return NULL;
+	blocks = ms_get_blocks(c);
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->skippable = c->L.pg_offline_skippable >= 0 ? 0 : -1;
+	o->in_file = -1;
+	sc.o = o;
+	t0 = now();
+	for (size_t i = 0; i < secs->n; i++) {
+		const struct ms_section *s = &secs->v[i];
+		const struct ms_block *b = ms_block_of_section(c, blocks, s->nr);
+
+		if (!s->mem_map) {
+			sc.cur = NULL;
+			continue;
+		}
+		if (sc.cur && sc.cur->end_pfn != s->start_pfn)
+			sc.cur = NULL;
+		sc.section = s->nr;
+		sc.block = b ? (int64_t)b->id : -1;
+		sc.going_offline = b && b->state == MS_MEM_GOING_OFFLINE;
+		if (ms_for_each_page_chunk(c, s, visit_pages, &sc) < 0)
+			break;
+	}
+	o->seconds = now() - t0;
+	o->pages_scanned = c->pages_scanned - before;
+	audit_file(c, o);
+	c->offline = o;
+	return o;
+}

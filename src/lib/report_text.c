@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The human-readable report. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "memsect/blocks.h"
+#include "memsect/offline.h"
+#include "memsect/pagetype.h"
+#include "memsect/report.h"
+#include "memsect/sections.h"
+
+/* One letter per flag, as crash's "kmem -n" prints them (P M O E D). */
+static void flag_letters(const struct ms_section *s, char *buf)
+{
+	static const char letters[MS_SECTION_NFLAGS] = "PMOEDCV";
+	int n = 0;
+
+	for (int f = 0; f < MS_SECTION_NFLAGS; f++)
+		if (ms_section_has(s, f))
+			buf[n++] = letters[f];
+	buf[n] = 0;
+}
+
+static void sections_text(FILE *out, struct ms_ctx *c)
+{
+	struct ms_sections *s = ms_get_sections(c);
+	struct ms_blocks *b = ms_get_blocks(c);
+
+	if (!s)
+		return;
+	fprintf(out, "%8s  %-25s %-6s %-18s %-18s %-11s %-18s %s\n", "SECTION",
+		"PFN RANGE", "FLAGS", "MEM_MAP", "PAGE_EXT", "STATE", "TABLE",
+		"BLOCK");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ms_section *x = &s->v[i];
+		const struct ms_block *blk = ms_block_of_section(c, b, x->nr);
+		char flags[MS_SECTION_NFLAGS + 1], range[40], blkbuf[24];
+
+		flag_letters(x, flags);
+		snprintf(range, sizeof(range), "0x%" PRIx64 "-0x%" PRIx64,
+			 x->start_pfn, x->end_pfn);
+		if (blk)
+			snprintf(blkbuf, sizeof(blkbuf), "%" PRIu64 " %s",
+				 blk->id, ms_block_state_name(blk->state));
+		else
+			snprintf(blkbuf, sizeof(blkbuf), "-");
+		fprintf(out, "%8" PRIu64 "  %-25s %-6s 0x%016" PRIx64
+			" 0x%016" PRIx64 " %-11s ",
+			x->nr, range, flags, x->mem_map, x->page_ext_raw,
+			ms_page_ext_state_name(x->pe_state));
+		if (x->pe_state == MS_PE_UNREADABLE)
+			fprintf(out, "unreadable at 0x%" PRIx64, x->pe_fail_addr);
+		else if (x->page_ext_table)
+			fprintf(out, "0x%016" PRIx64, x->page_ext_table);
+		else
+			fprintf(out, "%-18s", "-");
+		fprintf(out, " %s\n", blkbuf);
+	}
+	fprintf(out, "flags: P present, M has mem_map, O online, E early, D zone device\n");
+	fprintf(out, "summary: %zu present sections, %u online",
+		s->n, s->online);
+	fprintf(out, "; page_ext: valid %u, null %u, invalidated %u, unreadable %u",
+		s->pe_count[MS_PE_VALID], s->pe_count[MS_PE_NULL],
+		s->pe_count[MS_PE_INVALIDATED], s->pe_count[MS_PE_UNREADABLE]);
+	if (s->pe_count[MS_PE_ABSENT])
+		fprintf(out, ", absent (no CONFIG_PAGE_EXTENSION) %u",
+			s->pe_count[MS_PE_ABSENT]);
+	fputc('\n', out);
+	if (b && b->available)
+		fprintf(out, "memory blocks: %zu of %" PRIu64 " MiB\n", b->n,
+			b->block_size >> 20);
+	else
+		fprintf(out, "memory blocks: not available in this dump\n");
+}
+
+static void offline_text(FILE *out, struct ms_ctx *c)
+{
+	struct ms_offline *o = ms_get_offline(c);
+
+	if (!o)
+		return;
+	fprintf(out, "PageOffline encoding: %s (%s)%s\n",
+		ms_pagetype_scheme_name(c->L.pgtype),
+		c->L.offline_from_vmcoreinfo ? "VMCOREINFO" : "debug info",
+		c->L.pg_offline_skippable >= 0 ?
+			", PG_offline_skippable present" :
+			", no PG_offline_skippable");
+	fprintf(out, "%-25s %8s %-13s %-11s %-24s %9s %8s\n", "PFN RANGE",
+		"PAGES", "SECTIONS", "BLOCKS", "REFCOUNT 0/1/2/>=3",
+		"SKIPPABLE", "IN_FILE");
+	for (size_t i = 0; i < o->n; i++) {
+		const struct ms_offline_range *r = &o->v[i];
+		char range[40], secs[32], blks[32], refs[48], skip[24], inf[24];
+
+		snprintf(range, sizeof(range), "0x%" PRIx64 "-0x%" PRIx64,
+			 r->start_pfn, r->end_pfn);
+		snprintf(secs, sizeof(secs), "%" PRIu64 "-%" PRIu64,
+			 r->first_section, r->last_section);
+		if (r->first_block >= 0)
+			snprintf(blks, sizeof(blks), "%" PRId64 "-%" PRId64,
+				 r->first_block, r->last_block);
+		else
+			snprintf(blks, sizeof(blks), "-");
+		snprintf(refs, sizeof(refs), "%" PRIu64 "/%" PRIu64 "/%" PRIu64
+			 "/%" PRIu64, r->refcount[0], r->refcount[1],
+			 r->refcount[2], r->refcount[3]);
+		if (r->skippable >= 0)
+			snprintf(skip, sizeof(skip), "%" PRId64, r->skippable);
+		else
+			snprintf(skip, sizeof(skip), "n/a");
+		if (r->in_file >= 0)
+			snprintf(inf, sizeof(inf), "%" PRId64, r->in_file);
+		else
+			snprintf(inf, sizeof(inf), "unknown");
+		fprintf(out, "%-25s %8" PRIu64 " %-13s %-11s %-24s %9s %8s\n",
+			range, r->end_pfn - r->start_pfn, secs, blks, refs,
+			skip, inf);
+	}
+	fprintf(out, "summary: %" PRIu64 " PageOffline pages in %zu ranges; refcount 0: %" PRIu64
+		", 1: %" PRIu64 ", 2: %" PRIu64 ", >=3: %" PRIu64 "\n",
+		o->pages, o->n, o->refcount[0], o->refcount[1], o->refcount[2],
+		o->refcount[3]);
+	if (o->in_file >= 0)
+		fprintf(out, "dump file holds the contents of %" PRId64
+			" PageOffline pages\n", o->in_file);
+	else
+		fprintf(out, "dump file contents of PageOffline pages: unknown (no page map)\n");
+	if (o->seconds > 0)
+		fprintf(out, "scanned %" PRIu64 " struct pages in %.3f s (%.0f pages/s)\n",
+			o->pages_scanned, o->seconds,
+			o->pages_scanned / o->seconds);
+}
+
+static void findings_text(FILE *out, const struct ms_findings *f)
+{
+	if (!f->n) {
+		fprintf(out, "findings: none\n");
+		return;
+	}
+	fprintf(out, "findings:\n");
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(out, "  %-7s %-24s %s\n", ms_severity_name(f->v[i].severity),
+			f->v[i].code, f->v[i].message);
+}
+
+void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri,
+		    const struct ms_findings *f)
+{
+	int all = !strcmp(ri->command, "diagnose");
+
+	fprintf(out, "kernel %s%s%s\n", c->L.osrelease[0] ? c->L.osrelease : "?",
+		c->L.build_id[0] ? ", build id " : "", c->L.build_id);
+	if (!strcmp(ri->command, "sections"))
+		sections_text(out, c);
+	if (!strcmp(ri->command, "offline"))
+		offline_text(out, c);
+	if (all) {
+		struct ms_sections *s = ms_get_sections(c);
+		struct ms_offline *o = ms_get_offline(c);
+
+		if (s)
+			fprintf(out, "sections: %zu present, %u online; page_ext valid %u, null %u, invalidated %u, unreadable %u\n",
+				s->n, s->online, s->pe_count[MS_PE_VALID],
+				s->pe_count[MS_PE_NULL],
+				s->pe_count[MS_PE_INVALIDATED],
+				s->pe_count[MS_PE_UNREADABLE]);
+		if (o)
+			fprintf(out, "PageOffline: %" PRIu64 " pages in %zu ranges\n",
+				o->pages, o->n);
+	}
+	findings_text(out, f);
+	if (c->nerrors)
+		fprintf(out, "partial: %u reads failed, first at 0x%" PRIx64 " (%s)\n",
+			c->nerrors, c->errors[0].address, c->errors[0].what);
+}
