@@ -1,0 +1,3 @@
+# baseline: the kernel as booted, nothing changed.
+report
+ask dump

@@ -1,0 +1,21 @@
+# vmcores: real dumps of real kernels with ground-truth manifests
+# (vmcores/README.md).  Included by the top-level Makefile; paths are relative
+# to the top-level directory.  Heavy artifacts live in $(MEMSECT_CACHE).
+VMCORES_PYTHON ?= /usr/bin/python3
+# Custom kernels, built one after the other (each build uses every core).
+VMCORES_BUILT_KERNELS := 6.12 6.1 7.3 7.3-skippable
+
+.PHONY: vmcores vmcores-kernels demo-dump
+
+vmcores-kernels:
+	vmcores/kernels/fetch-stock.sh
+	set -e; for k in $(VMCORES_BUILT_KERNELS); do vmcores/kernels/build.sh $$k; done
+
+vmcores: vmcores-kernels
+	$(VMCORES_PYTHON) vmcores/driver/make_dump.py --all
+
+# One quick dump for a demo (about 15 s once the 6.12 kernel is built).
+demo-dump:
+	vmcores/kernels/build.sh 6.12
+	$(VMCORES_PYTHON) vmcores/driver/make_dump.py 6.12 offline
+	@echo $(MEMSECT_CACHE)/dumps/6.12/offline
