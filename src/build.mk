@@ -5,6 +5,8 @@
 ifeq ($(SANITIZE),1)
 MS_BUILD := build/asan
 MS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Known leaks inside libkdumpfile's error paths (src/sanitizer/lsan.supp).
+export LSAN_OPTIONS ?= suppressions=$(abspath src/sanitizer/lsan.supp):print_suppressions=0
 else
 MS_BUILD := build
 MS_SAN :=

@@ -324,6 +324,7 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 		return 0;
 	if (vmlinux_open(&kt->vmlinux, vmlinux)) {
 		snprintf(kt->err, sizeof(kt->err), "%s", kt->vmlinux.err);
+		vmlinux_close(&kt->vmlinux);
 		return -1;
 	}
 	kt->have_vmlinux = 1;
