@@ -53,3 +53,40 @@ def sections_by_nr(doc):
 
 def section_shift(doc):
     return doc["layout"]["section_size_bits"] - 12
+
+
+class StoredPages:
+    """Which pfns a dump file holds, read straight from the file (not through
+    libkdumpfile): ELF PT_LOAD p_paddr/p_filesz, or the kdump-compressed
+    second ("dumpable") bitmap (makedumpfile's diskdump_mod.h layout)."""
+
+    def __init__(self, path):
+        import struct
+        self.ranges, self.bitmap = [], None
+        with open(path, "rb") as f:
+            head = f.read(4096)
+            if head[:4] == b"\x7fELF":
+                phoff, = struct.unpack_from("<Q", head, 0x20)
+                phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+                f.seek(phoff)
+                ph = f.read(phentsize * phnum)
+                for i in range(phnum):
+                    p_type, _, _, _, p_paddr, p_filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+                    if p_type == 1 and p_filesz:
+                        self.ranges.append((p_paddr >> 12, (p_paddr + p_filesz) >> 12))
+            elif head[:8] == b"KDUMP   ":
+                block_size, sub_hdr_size, bitmap_blocks = struct.unpack_from("<iiI", head, 428)
+                f.seek(block_size * (1 + sub_hdr_size) + bitmap_blocks * block_size // 2)
+                self.bitmap = f.read(bitmap_blocks * block_size // 2)
+            else:
+                raise ValueError(f"{path}: unknown dump format")
+
+    def count(self, start, end):
+        if self.bitmap is None:
+            # PT_LOADs may overlap (the kernel-image mapping repeats RAM): count the union.
+            covered = set()
+            for s, e in self.ranges:
+                covered.update(range(max(start, s), min(end, e)))
+            return len(covered)
+        return sum((self.bitmap[p >> 3] >> (p & 7)) & 1 for p in range(start, end)
+                   if (p >> 3) < len(self.bitmap))

@@ -143,3 +143,22 @@ def test_sections_and_offline_commands_agree(dump):
     assert p.returncode in (0, 1), p.stderr
     o = json.loads(p.stdout)
     assert o["offline"] == doc["offline"]
+
+
+def test_offline_in_file_audit(dump):
+    """The in-dump audit agrees with the dump file itself (PT_LOAD segments or
+    the kdump dumpable bitmap, read here without libkdumpfile), and a
+    PAGEOFFLINE_IN_DUMP warning names exactly the ranges with stored pages."""
+    from test_cli_common import StoredPages
+    doc = memsect_json(dump)
+    stored = StoredPages(dump.path)
+    flagged = sorted((f["place"]["start_pfn"], f["place"]["end_pfn"]) for f in doc["findings"]
+                     if f["code"] == "PAGEOFFLINE_IN_DUMP")
+    want_flagged = []
+    for r in doc["offline"]["ranges"]:
+        n = stored.count(r["start_pfn"], r["end_pfn"])
+        assert r["in_file"] == n, r
+        if n:
+            want_flagged.append((r["start_pfn"], r["end_pfn"]))
+    assert flagged == want_flagged
+    assert doc["offline"]["in_file"] == sum(r["in_file"] for r in doc["offline"]["ranges"])
