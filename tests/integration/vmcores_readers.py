@@ -1,0 +1,118 @@
+"""Open the vmcores pipeline's dumps with the reference readers (drgn 0.0.22,
+libkdumpfile 0.5.1, crash 8.0.2) and read kernel state with them directly —
+never through memsect — so that manifest facts can be checked independently."""
+
+import os
+import subprocess
+import sys
+
+import drgn
+import kdumpfile
+from drgn.helpers.linux.mm import pfn_to_page
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "vmcores", "driver"))
+from scenarios import KERNEL_SCENARIOS  # noqa: E402
+
+FORMATS = ("elf", "kdump", "d31")
+PAGES_PER_SECTION = 1 << 15
+SECTION_MARKED_PRESENT = 1 << 0
+SECTION_IS_ONLINE = 1 << 2
+PAGE_EXT_INVALID = 1
+HPG_vmemmap_optimized = 4        # enum hugetlb_page_flags, 5.14+
+
+
+def expected_dumps():
+    """(kernel, scenario, fmt) of every dump `make vmcores` must have made."""
+    return [(k, s, f) for k, names in KERNEL_SCENARIOS.items() for s in names for f in FORMATS]
+
+
+def open_drgn(path, vmlinux):
+    prog = drgn.Program()
+    prog.set_core_dump(str(path))
+    prog.load_debug_info([str(vmlinux)])
+    return prog
+
+
+def open_kdumpfile(path):
+    k = kdumpfile.kdumpfile(str(path))
+    # 5-level paging: libkdumpfile 0.5.1 needs the OS type before the first read
+    k.attr["addrxlat.ostype"] = "linux"
+    return k
+
+
+def kdumpfile_read_release(k, vmcoreinfo):
+    """init_uts_ns.name.release through libkdumpfile's own address translation."""
+    uts = int(vmcoreinfo["SYMBOL(init_uts_ns)"], 16) + int(vmcoreinfo["OFFSET(uts_namespace.name)"])
+    raw = k.read(kdumpfile.KDUMP_KVADDR, uts + 2 * 65, 65)
+    return raw.split(b"\0")[0].decode()
+
+
+def crash_run(path, vmlinux, vmcoreinfo, commands, timeout=600):
+    """Run crash 8.0.2 in batch mode; return its output."""
+    script = path.parent / f".crash-{path.name}.in"
+    script.write_text("\n".join(commands + ["quit"]) + "\n")
+    args = ["crash", "-s"]
+    koff = int(vmcoreinfo.get("KERNELOFFSET", "0"), 16)
+    if koff:
+        args.append(f"--kaslr={koff:#x}")
+    args += [str(vmlinux), str(path), "-i", str(script)]
+    try:
+        r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    finally:
+        script.unlink()
+    return r.stdout + r.stderr
+
+
+def crash_memory_blocks(out):
+    """{name: STATE} from the MEM_BLOCK table of `kmem -n`."""
+    blocks, on = {}, False
+    for line in out.splitlines():
+        if "MEM_BLOCK" in line and "STATE" in line:
+            on = True
+            continue
+        parts = line.split()
+        if on and len(parts) >= 7 and parts[1].startswith("memory"):
+            # MEM_BLOCK NAME START - END NODE STATE START_SECTION_NO
+            blocks[parts[1]] = parts[6]
+    return blocks
+
+
+def section(prog, nr):
+    per_root = 4096 // drgn.sizeof(prog.type("struct mem_section"))   # x86_64 PAGE_SIZE
+    return prog["mem_section"][nr // per_root][nr % per_root]
+
+
+def page_type_is_offline(prog, page, vmcoreinfo):
+    """The kernel's own PageOffline encoding: the whole _mapcount equals
+    NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) up to 6.11; from 6.12 (4ffca5a96678)
+    the page type is the top byte, PGTY_offline."""
+    v = page._mapcount.counter.value_() & 0xffffffff
+    try:
+        return (v >> 24) == prog.constant("PGTY_offline").value_()
+    except LookupError:
+        want = int(vmcoreinfo["NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)"]) & 0xffffffff
+        return v == want
+
+
+def page_ext_entry(prog, pfn):
+    """Address of pfn's page_ext entry, looked up in pfn's own section (bit 0 stripped)."""
+    ms = section(prog, pfn // PAGES_PER_SECTION)
+    base = ms.page_ext.value_() & ~PAGE_EXT_INVALID
+    if not base:
+        return None
+    return base + prog["page_ext_size"].value_() * pfn
+
+
+def page_owner_at(prog, entry):
+    off = prog["page_owner_ops"].offset.value_()
+    return drgn.Object(prog, "struct page_owner", address=entry + off)
+
+
+def folio_order(prog, pfn):
+    """Order of the compound page headed at pfn (page[1] keeps it)."""
+    tail = pfn_to_page(prog, pfn + 1)
+    try:
+        return tail.compound_order.value_()               # up to 6.5
+    except (AttributeError, LookupError):
+        return tail.flags.value_() & 0xff                  # 6.6+: folio->_flags_1 low byte
