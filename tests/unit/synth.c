@@ -32,6 +32,9 @@ struct synth {
 	unsigned char *blocks_node;
 	uint64_t file_start[16], file_end[16];
 	int nfile;
+	int use_vtop;
+	uint64_t hole;
+	unsigned long vtop_calls;
 	struct ms_target t;
 };
 
@@ -79,8 +82,12 @@ static int s_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
 {
 	struct synth *s = priv;
 
-	(void)as;	/* one address space: tests use kernel virtual reads */
 	*done = 0;
+	/* Physical reads reach the vmemmap's backing; with vtop on, the vmemmap is physical-only. */
+	if (as == MS_PADDR)
+		addr += SYNTH_VMEMMAP - SYNTH_VMEMMAP_PHYS;
+	else if (s->use_vtop && addr >= SYNTH_VMEMMAP && addr < SYNTH_VMEMMAP_END)
+		return MS_ERROR;
 	while (*done < len) {
 		struct region *r = region_of(s, addr + *done);
 		size_t off, n;
@@ -185,6 +192,42 @@ static int s_pfns_in_file(void *priv, uint64_t start, uint64_t end,
 	return 0;
 }
 
+static const struct ms_target_ops synth_ops_vtop;
+
+static int s_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
+		  struct ms_pte *leaf)
+{
+	struct synth *s = priv;
+
+	s->vtop_calls++;
+	if (vaddr < SYNTH_VMEMMAP || vaddr >= SYNTH_VMEMMAP_END)
+		return MS_ERROR;
+	leaf->leaf_size = 2ULL << 20;
+	leaf->level = 2;
+	if (s->hole && (vaddr & ~(leaf->leaf_size - 1)) == (s->hole & ~(leaf->leaf_size - 1))) {
+		/* the PMD holding the hole is split into 4 KiB PTEs */
+		leaf->leaf_size = 4096;
+		leaf->level = 1;
+		if ((vaddr & ~4095ULL) == s->hole)
+			return MS_ERROR;
+	}
+	leaf->entry = 0;
+	*paddr = vaddr - SYNTH_VMEMMAP + SYNTH_VMEMMAP_PHYS;
+	return 0;
+}
+
+void synth_use_vtop(struct synth *s, uint64_t hole)
+{
+	s->use_vtop = 1;
+	s->hole = hole;
+	s->t.ops = &synth_ops_vtop;
+}
+
+unsigned long synth_vtop_calls(struct synth *s)
+{
+	return s->vtop_calls;
+}
+
 static const struct ms_target_ops synth_ops = {
 	.read = s_read,
 	.symbol = s_symbol,
@@ -192,6 +235,17 @@ static const struct ms_target_ops synth_ops = {
 	.type_size = s_type_size,
 	.enumerator = s_enumerator,
 	.vmcoreinfo = s_vmcoreinfo,
+	.pfns_in_file = s_pfns_in_file,
+};
+
+static const struct ms_target_ops synth_ops_vtop = {
+	.read = s_read,
+	.symbol = s_symbol,
+	.member = s_member,
+	.type_size = s_type_size,
+	.enumerator = s_enumerator,
+	.vmcoreinfo = s_vmcoreinfo,
+	.vtop = s_vtop,
 	.pfns_in_file = s_pfns_in_file,
 };
 

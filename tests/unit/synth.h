@@ -24,6 +24,8 @@ enum synth_gen {
 #define SYNTH_ROOTPG_VA	0xffff888010000000ULL	/* + root * 4096 */
 #define SYNTH_VMEMMAP	0xffffea0000000000ULL
 #define SYNTH_PAGE_EXT	0xffffc90000000000ULL	/* page_ext tables */
+#define SYNTH_VMEMMAP_END (SYNTH_VMEMMAP + (1ULL << 40))
+#define SYNTH_VMEMMAP_PHYS 0x40000000ULL	/* physical backing of the vmemmap */
 #define SYNTH_BLOCKS_VA	0xffff888020000000ULL
 #define SYNTH_PAGE_EXT_SIZE 88
 #define SYNTH_PPS	32768ULL		/* pages per section */
@@ -59,6 +61,13 @@ void synth_block(struct synth *s, uint64_t id, int64_t state);
 void synth_blocks_head(struct synth *s, uint64_t head);
 /* A memory_block for section @id at @va, state @state; returns nothing. */
 void synth_block_at(struct synth *s, uint64_t va, uint64_t id, int64_t state);
+/*
+ * Translate the vmemmap through synthetic page tables: 2 MiB leaves mapped
+ * linearly to physical memory, except 4 KiB @hole (0: none) which is not
+ * mapped.  Counts vtop calls.
+ */
+void synth_use_vtop(struct synth *s, uint64_t hole);
+unsigned long synth_vtop_calls(struct synth *s);
 /* PFNs reported as stored in the dump file: [start, end). */
 void synth_file_range(struct synth *s, uint64_t start, uint64_t end);
 

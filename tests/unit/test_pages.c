@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Bulk struct page reading through vtop: one translation per 2 MiB leaf
+ * (a whole section), physical reads, and an unmapped 4 KiB vmemmap page
+ * inside a split PMD skipped with its address recorded.
+ */
+#include "memsect/offline.h"
+#include "memsect/pages.h"
+#include "memsect/sections.h"
+#include "synth.h"
+
+static int count(struct ms_ctx *c, uint64_t pfn, uint64_t n,
+		 const unsigned char *buf, void *arg)
+{
+	uint64_t *total = arg;
+
+	(void)c;
+	(void)pfn;
+	(void)buf;
+	*total += n;
+	return 0;
+}
+
+static void test_one_leaf_per_section(void)
+{
+	struct synth *s = synth_new(GEN_6_12, 0);
+	unsigned char *p = synth_section(s, 1, 7, 0);
+	struct ms_offline *o;
+	struct ms_ctx c;
+
+	synth_use_vtop(s, 0);
+	synth_page(p, 5, 0, synth_offline_type(GEN_6_12), 1);
+	synth_ctx(s, &c);
+	o = ms_get_offline(&c);
+	CHECK(o && o->n == 1 && o->v[0].start_pfn == SYNTH_PPS + 5);
+	CHECK_EQ(synth_vtop_calls(s), 1);
+	CHECK_EQ(c.pages_scanned, SYNTH_PPS);
+	CHECK_EQ(c.nerrors, 0);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
+static void test_hole(void)
+{
+	struct synth *s = synth_new(GEN_6_12, 0);
+	uint64_t hole = SYNTH_VMEMMAP + SYNTH_PPS * 64 + 0x3000;
+	unsigned char *p = synth_section(s, 1, 7, 0);
+	struct ms_sections *secs;
+	uint64_t total = 0;
+	struct ms_ctx c;
+
+	synth_use_vtop(s, hole);
+	/* struct pages 192..255 live in the hole's 4 KiB; 256 does not */
+	synth_page(p, 192, 0, synth_offline_type(GEN_6_12), 1);
+	synth_page(p, 256, 0, synth_offline_type(GEN_6_12), 1);
+	synth_ctx(s, &c);
+	secs = ms_get_sections(&c);
+	CHECK(secs && secs->n == 1);
+	if (!secs || secs->n != 1)
+		return;
+	ms_for_each_page_chunk(&c, &secs->v[0], count, &total);
+	CHECK_EQ(total, SYNTH_PPS - 64);
+	CHECK_EQ(c.nerrors, 1);
+	CHECK_EQ(c.errors[0].address, hole);
+	ms_ctx_fini(&c);
+
+	synth_ctx(s, &c);
+	{
+		struct ms_offline *o = ms_get_offline(&c);
+
+		CHECK(o && o->n == 1 && o->v[0].start_pfn == SYNTH_PPS + 256);
+	}
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
+int main(void)
+{
+	test_one_leaf_per_section();
+	test_hole();
+	return synth_done("test_pages");
+}
