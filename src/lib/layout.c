@@ -243,7 +243,8 @@ static void resolve_mem_section(struct probe *p, struct ms_layout *L)
  *  - 6.12+: one type in the top byte, enum pagetype PGTY_offline = 0xf1
  *    (4ffca5a96678 "mm: support only one page_type per page", v6.12).
  *  - 6.11: enum pagetype with PAGE_TYPE_BASE 0x80000000 and PG_offline
- *    0x20000000, sense still inverted (v6.11 page_type rework).
+ *    0x20000000, sense still inverted ("mm: allow reuse of the lower 16 bit
+ *    of the page type with an actual type", David Hildenbrand, v6.11).
  *  - 5.0 .. 6.10: #define PAGE_TYPE_BASE 0xf0000000, PG_offline 0x100,
  *    inverted sense (PG_offline arrived in 5.0 replacing PG_balloon).
  * NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) is preferred when present (only under
@@ -260,7 +261,10 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
 	    offset_of(p, "OFFSET(page._refcount)", "page", "_refcount",
 		      &L->page_refcount_off))
 		return;
-	/* page_type shares a union with _mapcount until 6.12, where it is its own member. */
+	/*
+	 * page_type overlays _mapcount (a union in 6.1 and 6.12); prefer the
+	 * DWARF name, else VMCOREINFO OFFSET(page._mapcount).
+	 */
 	if (member(p, "page", "page_type", &moff, NULL) == 0)
 		L->page_type_off = moff;
 	else if (offset_of(p, "OFFSET(page._mapcount)", "page", "_mapcount",
