@@ -22,7 +22,7 @@ SCENARIOS = {
     "skippable": dict(memory_mib=1024, maxmem_mib=4096, virtio_mem=True,
                       cmdline="memhp_default_state=online_movable"),
     "balloon": dict(memory_mib=1024, balloon=True),
-    "hvo": dict(memory_mib=3072,
+    "hvo": dict(memory_mib=4096,
                 cmdline="hugetlb_free_vmemmap=on hugepagesz=1G hugepages=1 "
                         "hugepagesz=2M default_hugepagesz=2M"),
     "pageowner": dict(memory_mib=1024, cmdline="page_owner=on page_table_check=on"),
