@@ -6,6 +6,7 @@ readers directly, never through memsect.  A missing dump fails."""
 import sys
 from pathlib import Path
 
+import drgn
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -242,7 +243,13 @@ def test_gigantic_page_owner(dump):
         assert head.order.value_() == 18
         first_base = section(prog, pfn // PAGES_PER_SECTION).page_ext.value_() & ~PAGE_EXT_INVALID
         linear = page_owner_at(prog, first_base + prog["page_ext_size"].value_() * second)
-        assert linear.order.value_() == 18 and linear.handle.value_() == head.handle.value_()
+        if dump.fmt == "d31":
+            # the overrun wrote into pages the kernel counts as free, which
+            # makedumpfile -d 31 leaves out
+            with pytest.raises(drgn.FaultError, match="Excluded page"):
+                linear.order.value_()
+        else:
+            assert linear.order.value_() == 18 and linear.handle.value_() == head.handle.value_()
         assert not (own.order.value_() == 18 and own.handle.value_() == head.handle.value_())
     elif dump.kernel.startswith("7.3"):
         assert head.order.value_() == 18
