@@ -95,6 +95,8 @@ static int visit_pages(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 			     L->pg_offline_skippable) & 1) {
 				r->skippable++;
 				sc->o->skippable++;
+				r->offlinable++;
+				sc->o->offlinable++;
 				r->refcount_unexpected += ref != 1;
 			}
 		} else if (sc->going_offline) {
@@ -104,6 +106,8 @@ static int visit_pages(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 			 * __offline_isolated_pages() has BUG_ON(page_count).
 			 */
 			r->refcount_unexpected += ref != 0;
+			r->offlinable += ref == 0;
+			sc->o->offlinable += ref == 0;
 		}
 		r->in_going_offline += sc->going_offline;
 		sc->o->pages++;

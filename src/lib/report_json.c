@@ -154,6 +154,7 @@ static void offline_json(struct json *j, struct ms_ctx *c)
 	json_uint(j, "pages", o->pages);
 	refcount_json(j, o->refcount, o->refcount_negative);
 	maybe_int(j, "skippable", o->skippable);
+	json_uint(j, "offlinable", o->offlinable);
 	maybe_int(j, "in_file", o->in_file);
 	json_arr(j, "ranges");
 	for (size_t i = 0; i < o->n; i++) {
@@ -179,6 +180,7 @@ static void offline_json(struct json *j, struct ms_ctx *c)
 		maybe_int(j, "skippable", r->skippable);
 		json_int(j, "in_going_offline", r->in_going_offline);
 		json_uint(j, "refcount_unexpected", r->refcount_unexpected);
+		json_uint(j, "offlinable", r->offlinable);
 		maybe_int(j, "in_file", r->in_file);
 		json_obj_end(j);
 	}

@@ -85,9 +85,9 @@ static void offline_text(FILE *out, struct ms_ctx *c)
 		c->L.pg_offline_skippable >= 0 ?
 			", PG_offline_skippable present" :
 			", no PG_offline_skippable");
-	fprintf(out, "%-25s %8s %-13s %-11s %-24s %9s %8s\n", "PFN RANGE",
+	fprintf(out, "%-25s %8s %-13s %-11s %-24s %9s %10s %8s\n", "PFN RANGE",
 		"PAGES", "SECTIONS", "BLOCKS", "REFCOUNT 0/1/2/>=3",
-		"SKIPPABLE", "IN_FILE");
+		"SKIPPABLE", "OFFLINABLE", "IN_FILE");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct ms_offline_range *r = &o->v[i];
 		char range[40], secs[32], blks[32], refs[48], skip[24], inf[24];
@@ -112,9 +112,9 @@ static void offline_text(FILE *out, struct ms_ctx *c)
 			snprintf(inf, sizeof(inf), "%" PRId64, r->in_file);
 		else
 			snprintf(inf, sizeof(inf), "unknown");
-		fprintf(out, "%-25s %8" PRIu64 " %-13s %-11s %-24s %9s %8s\n",
-			range, r->end_pfn - r->start_pfn, secs, blks, refs,
-			skip, inf);
+		fprintf(out, "%-25s %8" PRIu64 " %-13s %-11s %-24s %9s %10" PRIu64
+			" %8s\n", range, r->end_pfn - r->start_pfn, secs, blks,
+			refs, skip, r->offlinable, inf);
 	}
 	fprintf(out, "summary: %" PRIu64 " PageOffline pages in %zu ranges; refcount 0: %" PRIu64
 		", 1: %" PRIu64 ", 2: %" PRIu64 ", >=3: %" PRIu64 "\n",
@@ -131,6 +131,44 @@ static void offline_text(FILE *out, struct ms_ctx *c)
 			o->pages_scanned / o->seconds);
 }
 
+static void evidence_text(FILE *out, const struct ms_finding *x)
+{
+	fprintf(out, "          %s", ms_place_name(x->place));
+	switch (x->place) {
+	case MS_PLACE_DUMP:
+		break;
+	case MS_PLACE_SECTION:
+	case MS_PLACE_BLOCK:
+		fprintf(out, " %" PRIu64, x->a);
+		break;
+	case MS_PLACE_PFN_RANGE:
+		fprintf(out, " 0x%" PRIx64 "-0x%" PRIx64, x->a, x->b);
+		break;
+	case MS_PLACE_ADDRESS:
+		fprintf(out, " 0x%" PRIx64, x->a);
+		break;
+	}
+	for (unsigned e = 0; e < x->nev; e++) {
+		const struct ms_evidence *ev = &x->ev[e];
+
+		switch (ev->type) {
+		case MS_EV_UINT:
+			fprintf(out, " %s=%" PRIu64, ev->key, ev->u);
+			break;
+		case MS_EV_INT:
+			fprintf(out, " %s=%" PRId64, ev->key, ev->i);
+			break;
+		case MS_EV_ADDR:
+			fprintf(out, " %s=0x%" PRIx64, ev->key, ev->u);
+			break;
+		case MS_EV_STR:
+			fprintf(out, " %s=%s", ev->key, ev->s);
+			break;
+		}
+	}
+	fputc('\n', out);
+}
+
 static void findings_text(FILE *out, const struct ms_findings *f)
 {
 	if (!f->n) {
@@ -138,9 +176,11 @@ static void findings_text(FILE *out, const struct ms_findings *f)
 		return;
 	}
 	fprintf(out, "findings:\n");
-	for (size_t i = 0; i < f->n; i++)
+	for (size_t i = 0; i < f->n; i++) {
 		fprintf(out, "  %-7s %-24s %s\n", ms_severity_name(f->v[i].severity),
 			f->v[i].code, f->v[i].message);
+		evidence_text(out, &f->v[i]);
+	}
 }
 
 void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri,

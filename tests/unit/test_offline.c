@@ -146,6 +146,8 @@ static void test_refcount_rule(enum synth_gen gen)
 		CHECK_EQ(o->v[0].refcount_unexpected,
 			 gen == GEN_7_3_SKIPPABLE ? 8 : 2);
 		CHECK_EQ(o->v[0].first_block, 0);
+		/* skippable: the flag; before it: refcount 0 while going offline */
+		CHECK_EQ(o->v[0].offlinable, gen == GEN_7_3_SKIPPABLE ? 10 : 8);
 	}
 	ms_check_offline_refcount(&c, &f);
 	CHECK_EQ(count_code(&f, "PAGEOFFLINE_REFCOUNT"), 1);

@@ -25,6 +25,12 @@ struct ms_offline_range {
 	 * it, pages in a MEM_GOING_OFFLINE block must have refcount 0.
 	 */
 	uint64_t refcount_unexpected;
+	/*
+	 * Pages memory offlining may skip: PG_offline_skippable set where the
+	 * kernel has the flag; before it, the mainline equivalent: refcount 0
+	 * in a MEM_GOING_OFFLINE block (virtio-mem dropped the reference).
+	 */
+	uint64_t offlinable;
 };
 
 struct ms_offline {
@@ -35,6 +41,7 @@ struct ms_offline {
 	int64_t refcount_negative;
 	int64_t skippable;		/* -1: no PG_offline_skippable in this kernel */
 	int64_t in_file;		/* -1 unknown */
+	uint64_t offlinable;
 	uint64_t pages_scanned;
 	double seconds;			/* wall time of the struct page scan */
 };
