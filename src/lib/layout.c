@@ -11,6 +11,8 @@
 #include "memsect/layout.h"
 #include "vmcoreinfo.h"
 
+#define MAX_SECTION_ROOTS (1ULL << 22)
+
 struct probe {
 	struct ms_target *t;
 	char *err;
@@ -125,8 +127,14 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	uint64_t roots;
 
 	L->page_size = 4096;
-	if (ms_vmci_number(p->t, "PAGESIZE", &v) == 0 && v > 0)
+	if (ms_vmci_number(p->t, "PAGESIZE", &v) == 0)
 		L->page_size = (uint64_t)v;
+	if (L->page_size < 4096 || L->page_size > 65536 ||
+	    (L->page_size & (L->page_size - 1))) {
+		fail(p, "implausible VMCOREINFO PAGESIZE %llu",
+		     (unsigned long long)L->page_size);
+		return;
+	}
 	for (L->page_shift = 0; (1ULL << L->page_shift) < L->page_size;)
 		L->page_shift++;
 
@@ -181,6 +189,10 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	if (ms_vmci_number(p->t, "LENGTH(mem_section)", &v) == 0 && v > 0 &&
 	    (uint64_t)v <= L->nr_section_roots)
 		L->nr_section_roots = (uint64_t)v;
+	/* 52 physical bits need 262144 roots; refuse what no kernel has. */
+	if (L->nr_section_roots > MAX_SECTION_ROOTS)
+		fail(p, "implausible number of mem_section roots %llu",
+		     (unsigned long long)L->nr_section_roots);
 }
 
 /*

@@ -5,6 +5,8 @@
  * defines, mem_map decoding, page_ext valid/NULL/invalidated (bit 0)/
  * unreadable, 4- and 5-level MAX_PHYSMEM_BITS.
  */
+#include <string.h>
+
 #include "memsect/sections.h"
 #include "synth.h"
 
@@ -177,8 +179,34 @@ static void test_unreadable_root(void)
 	synth_free(s);
 }
 
+/* Implausible VMCOREINFO geometry is refused with a reason, not scanned. */
+static void test_bad_geometry(void)
+{
+	static const char *const cases[][2] = {
+		{ "NUMBER(SECTION_SIZE_BITS)", "100" },
+		{ "NUMBER(MAX_PHYSMEM_BITS)", "64" },
+		{ "PAGESIZE", "3" },
+		{ "SIZE(mem_section)", "8192" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct synth *s = synth_new(GEN_6_12, 0);
+		struct ms_ctx c;
+		char err[256];
+
+		synth_set_vmcoreinfo(s, cases[i][0], cases[i][1]);
+		if (!strcmp(cases[i][0], "NUMBER(MAX_PHYSMEM_BITS)"))
+			synth_set_vmcoreinfo(s, "LENGTH(mem_section)", "999999999");
+		CHECK(ms_ctx_init(&c, synth_target(s), err, sizeof(err)) != 0);
+		CHECK(err[0] != 0);
+		ms_ctx_fini(&c);
+		synth_free(s);
+	}
+}
+
 int main(void)
 {
+	test_bad_geometry();
 	test_states();
 	test_five_level();
 	test_l5_fallback();
