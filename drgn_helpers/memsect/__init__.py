@@ -13,13 +13,19 @@ Run with Debian's drgn (``/usr/bin/python3``, drgn 0.0.22 or later); put the
 ``drgn_helpers`` directory on ``sys.path``.
 """
 
+from .diagnose import Finding, diagnose
 from .memory_block import (
     MemoryBlock,
     for_each_memory_block,
     memory_block_state_names,
     sections_per_block,
 )
-from .offline import PageOfflineRange, for_each_page_offline_range, read_section_pages
+from .offline import (
+    PageOfflineRange,
+    for_each_page_offline_range,
+    pfns_in_dump,
+    read_section_pages,
+)
 from .page_ext import for_each_page_ext, page_ext_entry, pfn_page_ext
 from .page_type import (
     PageOffline,
@@ -41,6 +47,9 @@ from .sections import (
 from .vmcoreinfo import vmcoreinfo, vmcoreinfo_number, vmcoreinfo_symbol
 
 __all__ = (
+    "Finding",
+    "diagnose",
+    "pfns_in_dump",
     "MemoryBlock",
     "PAGE_EXT_INVALID",
     "PageOffline",

@@ -10,21 +10,29 @@ raw bytes; Objects are made only for what is reported.
 
 import array
 from collections import Counter
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from drgn import FaultError, Program
 
+from .memory_block import for_each_memory_block, sections_per_block
 from .page_type import offline_skippable_bit, offline_test
 from .sections import decode_section_flags, for_each_present_section, section_layout
 
-__all__ = ("PageOfflineRange", "for_each_page_offline_range", "read_section_pages")
+__all__ = (
+    "PageOfflineRange",
+    "for_each_page_offline_range",
+    "pfns_in_dump",
+    "read_section_pages",
+)
 
 
 class PageOfflineRange(NamedTuple):
     start_pfn: int
     end_pfn: int  # exclusive
     refcounts: Dict[int, int]  # _refcount value -> number of pages
-    skippable: int  # pages with PG_offline_skippable (0 where undefined)
+    skippable: Optional[int]  # pages with PG_offline_skippable; None: no such flag
+    in_going_offline: int  # pages in a MEM_GOING_OFFLINE memory block
+    refcount_unexpected: int  # see for_each_page_offline_range()
 
 
 class _PageFields(NamedTuple):
@@ -42,9 +50,9 @@ def _page_fields(prog: Program) -> _PageFields:
     page = prog.type("struct page")
     fields = _PageFields(
         page.size,
-        page.member("flags").offset // 8,
-        page.member("page_type").offset // 8,
-        page.member("_refcount").offset // 8,
+        page.member("flags").offset,
+        page.member("page_type").offset,
+        page.member("_refcount").offset,
     )
     prog.cache["memsect_page_fields"] = fields
     return fields
@@ -87,6 +95,16 @@ def read_section_pages(
     return bytes(buf), missing
 
 
+def _going_offline_blocks(prog: Program) -> Tuple[int, Set[int]]:
+    """Return (sections per block, ids of MEM_GOING_OFFLINE blocks)."""
+    try:
+        per_block = sections_per_block(prog)
+        going = {b.id for b in for_each_memory_block(prog) if b.state == "going-offline"}
+    except LookupError:  # no CONFIG_MEMORY_HOTPLUG
+        return 1, set()
+    return max(per_block, 1), going
+
+
 def for_each_page_offline_range(
     prog: Program, unreadable: Optional[List[Tuple[int, int]]] = None
 ) -> Iterator[PageOfflineRange]:
@@ -94,6 +112,14 @@ def for_each_page_offline_range(
     Iterate over the maximal runs of consecutive PageOffline pfns in every
     present section that has a mem_map, in pfn order.  Runs continue across
     section boundaries.
+
+    ``refcount_unexpected`` counts pages whose refcount memory offlining
+    would reject: with ``PG_offline_skippable`` a skippable page must keep
+    refcount 1 (``__offline_isolated_pages()`` warns otherwise); without the
+    flag, the mainline mechanism has virtio-mem drop the refcount of its
+    fake-offline pages to 0 in ``MEM_GOING_OFFLINE``, and
+    ``__offline_isolated_pages()`` has ``BUG_ON(page_count(page))``, so a page
+    of a going-offline block must have refcount 0.
 
     :param unreadable: if given, the pfn ranges whose ``struct page`` the dump
         does not hold (and which therefore could not be decoded) are appended
@@ -106,8 +132,9 @@ def for_each_page_offline_range(
     layout = section_layout(prog)
     per_section = 1 << layout.pfn_section_shift
     words_per_page = fields.size // 4
+    per_block, going_blocks = _going_offline_blocks(prog)
 
-    current: Optional[List] = None  # [start, end, Counter, skippable]
+    current: Optional[List] = None  # PageOfflineRange fields, mutable
     for nr, section in for_each_present_section(prog):
         mm = section.section_mem_map.value_()
         if "SECTION_HAS_MEM_MAP" not in decode_section_flags(prog, mm):
@@ -119,18 +146,52 @@ def for_each_page_offline_range(
         words.frombytes(buf)
         types = words[fields.page_type // 4::words_per_page]
         refs = words[fields.refcount // 4::words_per_page]
+        going = nr // per_block in going_blocks
         base = nr * per_section
         mask, value = test.mask, test.value
         for i in [i for i, t in enumerate(types) if t & mask == value]:
             pfn = base + i
             if current is None or current[1] != pfn:
                 if current is not None:
-                    yield PageOfflineRange(current[0], current[1], dict(current[2]), current[3])
-                current = [pfn, pfn, Counter(), 0]
+                    yield PageOfflineRange(*current)
+                current = [pfn, pfn, Counter(), None if skip_bit is None else 0, 0, 0]
             current[1] = pfn + 1
-            current[2][refs[i]] += 1
+            ref = refs[i] - (1 << 32) if refs[i] >= 1 << 31 else refs[i]
+            current[2][ref] += 1
             if skip_bit is not None:
                 flags = int.from_bytes(buf[i * fields.size + fields.flags:][:8], "little")
-                current[3] += (flags >> skip_bit) & 1
+                if (flags >> skip_bit) & 1:
+                    current[3] += 1
+                    current[5] += ref != 1
+            elif going:
+                current[5] += ref != 0
+            current[4] += going
     if current is not None:
-        yield PageOfflineRange(current[0], current[1], dict(current[2]), current[3])
+        yield PageOfflineRange(*current)
+
+
+def _pfns_readable(prog: Program, start_pfn: int, end_pfn: int, page_size: int) -> int:
+    try:
+        prog.read(start_pfn * page_size, (end_pfn - start_pfn) * page_size, True)
+        return end_pfn - start_pfn
+    except FaultError:
+        if end_pfn - start_pfn == 1:
+            return 0
+    mid = (start_pfn + end_pfn) // 2
+    return _pfns_readable(prog, start_pfn, mid, page_size) + _pfns_readable(
+        prog, mid, end_pfn, page_size
+    )
+
+
+def pfns_in_dump(prog: Program, start_pfn: int, end_pfn: int) -> int:
+    """
+    Return how many pfns of ``[start_pfn, end_pfn)`` the dump file holds the
+    contents of: physical reads of at most 1 MiB that succeed, halved where a
+    read fails.
+    """
+    page_size = prog["PAGE_SIZE"].value_()
+    chunk = max((1 << 20) // page_size, 1)
+    return sum(
+        _pfns_readable(prog, pfn, min(pfn + chunk, end_pfn), page_size)
+        for pfn in range(start_pfn, end_pfn, chunk)
+    )

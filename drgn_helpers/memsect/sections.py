@@ -94,7 +94,7 @@ def section_layout(prog: Program) -> SectionLayout:
     map_mask = ~((1 << last_bit) - 1) & 0xFFFFFFFFFFFFFFFF
 
     try:
-        page_ext_offset = ms_type.member("page_ext").offset // 8
+        page_ext_offset = ms_type.member("page_ext").offset
         page_ext_size = prog["page_ext_size"].value_()
     except LookupError:
         page_ext_offset = page_ext_size = None
@@ -170,7 +170,7 @@ def for_each_present_section(prog: Program) -> Iterator[Tuple[int, Object]]:
 class SectionPageExt(NamedTuple):
     """The state of one section's ``page_ext`` pointer."""
 
-    state: str  # "valid", "null", "invalidated" or "unreadable"
+    state: str  # "valid", "null", "invalidated", "unreadable" or "absent"
     raw: int  # the word as stored in struct mem_section
     table: Optional[int]  # un-biased start of the section's page_ext table
     error_address: Optional[int]  # first address that could not be read
@@ -189,8 +189,10 @@ def section_page_ext(section: Object, nr: int) -> SectionPageExt:
     The kernel stores ``table - page_ext_size * start_pfn`` so that
     ``entry(pfn) = page_ext + page_ext_size * pfn`` with an absolute pfn.  A
     set ``PAGE_EXT_INVALID`` bit means the section is being offlined: the
-    table is still allocated, and it is read with the bit stripped.  A table
-    whose first or last entry cannot be read is ``unreadable``.
+    table is still allocated until ``__free_page_ext()``, and its address is
+    computed with the bit stripped.  A valid table whose first entry cannot
+    be read is ``unreadable``.  Kernels without ``CONFIG_PAGE_EXTENSION``
+    give ``absent``.
 
     :param section: ``struct mem_section *``
     :param nr: section number
@@ -198,18 +200,18 @@ def section_page_ext(section: Object, nr: int) -> SectionPageExt:
     prog = section.prog_
     layout = section_layout(prog)
     if layout.page_ext_offset is None:
-        return SectionPageExt("null", 0, None, None)
+        return SectionPageExt("absent", 0, None, None)
     raw = section.page_ext.value_()
     if not raw:
         return SectionPageExt("null", 0, None, None)
     size = layout.page_ext_size
     table = (raw & ~PAGE_EXT_INVALID) + size * section_start_pfn(prog, nr)
     table &= 0xFFFFFFFFFFFFFFFF
-    entries = 1 << layout.pfn_section_shift
-    for addr in (table, table + size * (entries - 1)):
+    if raw & PAGE_EXT_INVALID:
+        return SectionPageExt("invalidated", raw, table, None)
+    if size:
         try:
-            prog.read(addr, max(size, 1))
+            prog.read(table, min(size, 8))
         except FaultError as e:
             return SectionPageExt("unreadable", raw, table, e.address)
-    state = "invalidated" if raw & PAGE_EXT_INVALID else "valid"
-    return SectionPageExt(state, raw, table, None)
+    return SectionPageExt("valid", raw, table, None)

@@ -18,8 +18,9 @@ def vmcoreinfo(prog: Program) -> Dict[str, str]:
     """
     Return the VMCOREINFO key/value pairs of *prog* as strings.
 
-    drgn exposes the note as the ``VMCOREINFO`` object; the kernel's own
-    ``vmcoreinfo_data`` buffer is the fallback.
+    Newer drgn exposes the note as the ``VMCOREINFO`` object; with drgn
+    0.0.22 it is read from the kernel's own ``vmcoreinfo_data`` buffer, which
+    needs the debug info loaded.
     """
     try:
         return prog.cache["memsect_vmcoreinfo"]
@@ -39,7 +40,8 @@ def vmcoreinfo(prog: Program) -> Dict[str, str]:
         key, sep, value = line.partition("=")
         if sep:
             info[key] = value
-    prog.cache["memsect_vmcoreinfo"] = info
+    if info:  # before debug info is loaded, vmcoreinfo_data is unknown
+        prog.cache["memsect_vmcoreinfo"] = info
     return info
 
 

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""
+Diagnose
+--------
+
+:func:`diagnose` runs the same checks as ``memsect diagnose`` and returns the
+same findings: codes, severities, places, messages and evidence, as in the
+``findings`` array of the CLI's ``--json`` (schema ``memsect/1``, see the
+README's table of finding codes).  The checks run in the CLI's order.
+"""
+
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from drgn import Program
+from drgn.helpers.linux.mm import pfn_to_page
+
+from .memory_block import MemoryBlock, for_each_memory_block, sections_per_block
+from .offline import PageOfflineRange, for_each_page_offline_range, pfns_in_dump
+from .page_type import offline_test
+from .sections import (
+    SectionPageExt,
+    decode_section_flags,
+    for_each_present_section,
+    section_page_ext,
+)
+
+__all__ = ("Finding", "diagnose")
+
+# The names the CLI gives page_type encodings in its JSON.
+_SCHEME_NAMES = {
+    "inverted": "inverted-bits",
+    "base-0x80000000": "inverted-bits-6.11",
+    "top-byte": "top-byte",
+}
+
+
+class Finding(NamedTuple):
+    code: str
+    severity: str  # "info", "warning" or "error"
+    place: Dict[str, object]  # {"kind": ..., ...} as in the CLI's JSON
+    message: str
+    evidence: Dict[str, object]
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "place": self.place,
+            "message": self.message,
+            "evidence": self.evidence,
+        }
+
+
+class _Section(NamedTuple):
+    nr: int
+    online: bool
+    page_ext: SectionPageExt
+
+
+def _sections(prog: Program) -> List[_Section]:
+    out = []
+    for nr, ms in for_each_present_section(prog):
+        flags = decode_section_flags(prog, ms.section_mem_map.value_())
+        out.append(_Section(nr, "SECTION_IS_ONLINE" in flags, section_page_ext(ms, nr)))
+    return out
+
+
+def _blocks(prog: Program) -> Tuple[int, Dict[int, MemoryBlock]]:
+    try:
+        return sections_per_block(prog), {b.id: b for b in for_each_memory_block(prog)}
+    except LookupError:  # no CONFIG_MEMORY_HOTPLUG
+        return 0, {}
+
+
+def _addr(value: int) -> str:
+    return hex(value)
+
+
+def _section_checks(
+    sections: List[_Section], per_block: int, blocks: Dict[int, MemoryBlock]
+) -> List[Finding]:
+    def block_of(nr: int) -> Optional[MemoryBlock]:
+        return blocks.get(nr // per_block) if per_block else None
+
+    out = []
+    for s in sections:  # PAGE_EXT_INVALIDATED
+        if s.page_ext.state != "invalidated":
+            continue
+        blk = block_of(s.nr)
+        out.append(Finding(
+            "PAGE_EXT_INVALIDATED", "warning", {"kind": "section", "section": s.nr},
+            f"section {s.nr}: page_ext is invalidated (bit 0 set): memory offline in progress",
+            {
+                "page_ext_raw": _addr(s.page_ext.raw),
+                "page_ext_table": _addr(s.page_ext.table),
+                "section_online": int(s.online),
+                "block_state": blk.state if blk else "unknown",
+            },
+        ))
+    for s in sections:  # PAGE_EXT_UNREADABLE
+        if s.page_ext.state != "unreadable":
+            continue
+        out.append(Finding(
+            "PAGE_EXT_UNREADABLE", "error", {"kind": "section", "section": s.nr},
+            f"section {s.nr}: page_ext table unreadable at {_addr(s.page_ext.error_address)}",
+            {
+                "page_ext_raw": _addr(s.page_ext.raw),
+                "page_ext_table": _addr(s.page_ext.table),
+                "failed_address": _addr(s.page_ext.error_address),
+            },
+        ))
+    with_table = sum(s.page_ext.state in ("valid", "invalidated", "unreadable") for s in sections)
+    for s in sections if with_table else ():  # PAGE_EXT_MISSING
+        if s.page_ext.state == "null" and s.online:
+            out.append(Finding(
+                "PAGE_EXT_MISSING", "warning", {"kind": "section", "section": s.nr},
+                f"section {s.nr} is online but has no page_ext table",
+                {"sections_with_table": with_table},
+            ))
+    for s in sections:  # SECTION_ONLINE_MISMATCH
+        blk = block_of(s.nr)
+        if blk is None or not (
+            (blk.state == "online" and not s.online) or (blk.state == "offline" and s.online)
+        ):
+            continue
+        out.append(Finding(
+            "SECTION_ONLINE_MISMATCH", "warning", {"kind": "section", "section": s.nr},
+            f"section {s.nr} is {'online' if s.online else 'not online'} "
+            f"but memory block {blk.id} is {blk.state}",
+            {"block": blk.id, "block_state": blk.state, "section_online": int(s.online)},
+        ))
+    for blk in blocks.values():  # BLOCK_IN_TRANSITION
+        if blk.state in ("online", "offline"):
+            continue
+        out.append(Finding(
+            "BLOCK_IN_TRANSITION", "warning", {"kind": "memory_block", "memory_block": blk.id},
+            f"memory block {blk.id} is {blk.state}",
+            {
+                "state": blk.state,
+                "state_raw": blk.block.state.value_(),
+                "start_section": blk.start_section_nr,
+            },
+        ))
+    return out
+
+
+def _offline_checks(prog: Program, ranges: List[PageOfflineRange]) -> List[Finding]:
+    out = []
+    pages = sum(r.end_pfn - r.start_pfn for r in ranges)
+    if pages:  # PAGEOFFLINE_PRESENT
+        out.append(Finding(
+            "PAGEOFFLINE_PRESENT", "info", {"kind": "dump"},
+            f"{pages} PageOffline pages in {len(ranges)} ranges",
+            {
+                "pages": pages,
+                "ranges": len(ranges),
+                "page_type_scheme": _SCHEME_NAMES[offline_test(prog).encoding],
+            },
+        ))
+    for r in ranges:  # PAGEOFFLINE_REFCOUNT
+        negative = sum(n for ref, n in r.refcounts.items() if ref < 0)
+        if not r.refcount_unexpected and not negative:
+            continue
+        out.append(Finding(
+            "PAGEOFFLINE_REFCOUNT", "warning",
+            {"kind": "pfn_range", "start_pfn": r.start_pfn, "end_pfn": r.end_pfn},
+            f"{r.refcount_unexpected + negative} PageOffline pages in pfns "
+            f"{_addr(r.start_pfn)}-{_addr(r.end_pfn)} have a refcount memory "
+            "offlining does not expect",
+            {
+                "unexpected": r.refcount_unexpected,
+                "negative": negative,
+                "skippable": -1 if r.skippable is None else r.skippable,
+                "in_going_offline": r.in_going_offline,
+            },
+        ))
+    for r in ranges:  # PAGEOFFLINE_IN_DUMP
+        held = pfns_in_dump(prog, r.start_pfn, r.end_pfn)
+        if not held:
+            continue
+        n = r.end_pfn - r.start_pfn
+        out.append(Finding(
+            "PAGEOFFLINE_IN_DUMP", "warning",
+            {"kind": "pfn_range", "start_pfn": r.start_pfn, "end_pfn": r.end_pfn},
+            f"the dump file holds {held} of {n} PageOffline pages in pfns "
+            f"{_addr(r.start_pfn)}-{_addr(r.end_pfn)}",
+            {"in_file": held, "pages": n},
+        ))
+    return out
+
+
+def diagnose(prog: Program) -> List[Finding]:
+    """
+    Run every memsect check on *prog* and return the findings in the CLI's
+    order.  Struct pages the dump does not hold make a ``READ_ERRORS``
+    finding (results partial) instead of an exception.
+
+    :return: list of :class:`Finding`
+    """
+    sections = _sections(prog)
+    per_block, blocks = _blocks(prog)
+    findings = _section_checks(sections, per_block, blocks)
+    unreadable: List[Tuple[int, int]] = []
+    ranges = list(for_each_page_offline_range(prog, unreadable))
+    findings += _offline_checks(prog, ranges)
+    if unreadable:  # READ_ERRORS
+        first = pfn_to_page(prog, unreadable[0][0]).value_()
+        findings.append(Finding(
+            "READ_ERRORS", "warning", {"kind": "address", "address": _addr(first)},
+            f"{len(unreadable)} reads failed (first at {_addr(first)}: struct page); "
+            "results are partial",
+            {"count": len(unreadable), "first_address": _addr(first), "first_what": "struct page"},
+        ))
+    return findings
