@@ -14,10 +14,17 @@ deps:
 include src/build.mk
 include vmcores/vmcores.mk
 
+# The tests run the ASan+UBSan build of the CLI (build/asan/memsect).
 check: deps
 	$(MAKE) all
-	$(MAKE) unit-check
+	$(MAKE) SANITIZE=1 all unit-check
 	$(MAKE) vmcores
-	$(PYTHON) -m pytest -q tests/integration
+	MEMSECT_BIN=$(CURDIR)/build/asan/memsect $(PYTHON) -m pytest -q tests/integration
+
+# memsect exits 1 when it has findings of warning or worse: that is the
+# demo's point, not a failure.
+DEMO_DUMP := $(MEMSECT_CACHE)/dumps/6.12/offline
+demo: deps all demo-dump
+	build/memsect diagnose $(DEMO_DUMP)/vmcore.kdump $(DEMO_DUMP)/vmlinux || test $$? -eq 1
 
 clean: build-clean
