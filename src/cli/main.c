@@ -55,6 +55,18 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* One line on stderr; bytes that came from the dump are made printable. */
+static void error_line(const char *fmt, const char *a, const char *b)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), fmt, a, b);
+	for (unsigned char *p = (unsigned char *)buf; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			*p = '?';
+	fprintf(stderr, "memsect: %s\n", buf);
+}
+
 static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 	       int json)
 {
@@ -66,12 +78,12 @@ static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 	int any, ret;
 
 	if (kdump_target_open(&kt, dump, vmlinux)) {
-		fprintf(stderr, "memsect: %s\n", kt.err);
+		error_line("%s%s", kt.err, "");
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
 	}
 	if (ms_ctx_init(&c, &kt.target, err, sizeof(err))) {
-		fprintf(stderr, "memsect: %s: cannot use this dump: %s\n", dump, err);
+		error_line("%s: cannot use this dump: %s", dump, err);
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
 	}
