@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 PYTHON := /usr/bin/python3
 export MEMSECT_CACHE ?= $(HOME)/.cache/memsect
 
-.PHONY: all deps check demo vmcores install clean
+.PHONY: all deps check demo bench vmcores install clean
 all:
 
 deps:
@@ -26,5 +26,9 @@ check: deps
 DEMO_DUMP := $(MEMSECT_CACHE)/dumps/6.12/offline
 demo: deps all demo-dump
 	build/memsect diagnose $(DEMO_DUMP)/vmcore.kdump $(DEMO_DUMP)/vmlinux || test $$? -eq 1
+
+# memsect against crash and drgn on the same dumps (bench/README.md).
+bench: all vmcores
+	$(PYTHON) bench/offline_scan.py
 
 clean: build-clean
