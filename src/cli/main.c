@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kdump_target.h"
 #include "memsect/context.h"
@@ -67,6 +68,23 @@ static void error_line(const char *fmt, const char *a, const char *b)
 	fprintf(stderr, "memsect: %s\n", buf);
 }
 
+/* A progress line on a terminal for long struct page scans. */
+static void progress(void *arg, uint64_t done, uint64_t total)
+{
+	unsigned *last = arg;
+	unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+
+	if (done == total) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (pct == *last)
+		return;
+	*last = pct;
+	fprintf(stderr, "\rmemsect: scanning struct pages: %3u%% (section %llu of %llu)",
+		pct, (unsigned long long)done, (unsigned long long)total);
+}
+
 static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 	       int json)
 {
@@ -76,6 +94,7 @@ static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 	struct ms_ctx c;
 	char err[256];
 	int any, ret;
+	unsigned last_pct = ~0u;
 
 	if (kdump_target_open(&kt, dump, vmlinux)) {
 		error_line("%s%s", kt.err, "");
@@ -94,6 +113,10 @@ static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 		ms_ctx_fini(&c);
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
+	}
+	if (isatty(STDERR_FILENO)) {
+		c.progress = progress;
+		c.progress_arg = &last_pct;
 	}
 	cmd->checks(&c, &f);
 	ri.command = cmd->name;

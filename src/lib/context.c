@@ -30,6 +30,7 @@ void ms_ctx_fini(struct ms_ctx *c)
 	c->sections = NULL;
 	c->blocks = NULL;
 	c->offline = NULL;
+	c->progress = NULL;
 }
 
 void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,

@@ -183,6 +183,8 @@ struct ms_offline *ms_get_offline(struct ms_ctx *c)
 		sc.going_offline = b && b->state == MS_MEM_GOING_OFFLINE;
 		if (ms_for_each_page_chunk(c, s, visit_pages, &sc) < 0)
 			break;
+		if (c->progress)
+			c->progress(c->progress_arg, i + 1, secs->n);
 	}
 	o->seconds = now() - t0;
 	o->pages_scanned = c->pages_scanned - before;

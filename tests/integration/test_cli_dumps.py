@@ -162,3 +162,21 @@ def test_offline_in_file_audit(dump):
             want_flagged.append((r["start_pfn"], r["end_pfn"]))
     assert flagged == want_flagged
     assert doc["offline"]["in_file"] == sum(r["in_file"] for r in doc["offline"]["ranges"])
+
+
+def test_exit_status_and_text_output(dump):
+    """Exit status 1 exactly when a warning or error finding exists; the text
+    report carries the same counts as the JSON."""
+    doc = memsect_json(dump)
+    worst = {f["severity"] for f in doc["findings"]}
+    p = run("diagnose", dump.path, dump.vmlinux)
+    assert p.stderr == ""
+    assert p.returncode == (1 if worst & {"warning", "error"} else 0)
+    s = doc["section_summary"]
+    assert (f"sections: {s['present']} present, {s['online']} online; page_ext valid "
+            f"{s['page_ext']['valid']}, null {s['page_ext']['null']}, invalidated "
+            f"{s['page_ext']['invalidated']}") in p.stdout
+    assert f"PageOffline: {doc['offline']['pages']} pages in {len(doc['offline']['ranges'])} ranges" \
+        in p.stdout
+    for f in doc["findings"]:
+        assert f["code"] in p.stdout

@@ -34,6 +34,9 @@ struct ms_ctx {
 	struct ms_blocks *blocks;	/* cached by ms_get_blocks() */
 	struct ms_offline *offline;	/* cached by ms_get_offline() */
 	uint64_t pages_scanned;		/* struct pages decoded */
+	/* Optional: called after each section of a struct page scan. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
 };
 
 /* Returns 0 or MS_ERROR with the reason in err. */

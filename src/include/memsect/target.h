@@ -35,6 +35,8 @@ struct ms_target_ops {
 	 * Read @len bytes at @addr.  Returns 0 when all bytes were read;
 	 * otherwise MS_ERROR with *@done set to the number of bytes read
 	 * before the first failing byte (the failing address is addr + *done).
+	 * A front end without partial reads (crash's readmem()) may retry page
+	 * by page to find *@done, or report 0.
 	 */
 	int (*read)(void *priv, enum ms_addrspace as, uint64_t addr,
 		    void *buf, size_t len, size_t *done);
