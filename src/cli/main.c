@@ -107,9 +107,13 @@ static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 		return EXIT_INPUT;
 	}
 	if (!ms_get_sections(&c)) {
-		fprintf(stderr, "memsect: %s: cannot read the mem_section array at 0x%llx\n",
-			dump, (unsigned long long)(c.nerrors ? c.errors[0].address :
-				c.L.mem_section_roots));
+		char where[200];
+
+		snprintf(where, sizeof(where), "0x%llx: %s",
+			 (unsigned long long)(c.nerrors ? c.errors[0].address :
+						   c.L.mem_section_roots),
+			 c.nerrors ? c.errors[0].what : "out of memory");
+		error_line("%s: cannot read the mem_section array at %s", dump, where);
 		ms_ctx_fini(&c);
 		kdump_target_close(&kt);
 		return EXIT_INPUT;

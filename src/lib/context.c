@@ -69,9 +69,15 @@ int ms_read(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr, void *buf,
 {
 	uint64_t bad;
 
+	const char *detail;
+
 	if (ms_read_quiet(c, as, addr, buf, len, &bad) == 0)
 		return 0;
-	ms_ctx_error(c, as, bad, "%s", what);
+	detail = c->t->ops->errmsg ? c->t->ops->errmsg(c->t->priv) : NULL;
+	if (detail && *detail)
+		ms_ctx_error(c, as, bad, "%s (%s)", what, detail);
+	else
+		ms_ctx_error(c, as, bad, "%s", what);
 	if (fail)
 		*fail = bad;
 	return MS_ERROR;

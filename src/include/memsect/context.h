@@ -18,7 +18,7 @@
 struct ms_read_error {
 	uint64_t address;
 	enum ms_addrspace as;
-	char what[96];
+	char what[160];
 };
 
 struct ms_sections;
