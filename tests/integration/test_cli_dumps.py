@@ -37,8 +37,9 @@ def test_memory_blocks(dump):
     mb = doc["memory_blocks"]
     assert mb["available"] is True
     assert mb["block_size"] == dump.manifest["memory_block_size"]
-    got = [(b["id"], b["state"]) for b in mb["blocks"]]
-    want = [(b["id"], b["state"]) for b in dump.manifest["memory_blocks"]]
+    shift = section_shift(doc)
+    got = [(b["id"], b["state"], b["start_section"] << shift) for b in mb["blocks"]]
+    want = [(b["id"], b["state"], b["start_pfn"]) for b in dump.manifest["memory_blocks"]]
     assert got == want
 
 
