@@ -11,12 +11,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dumps import DUMPS, load_manifest  # noqa: E402
-from drgn.helpers.linux.mm import pfn_to_page, PageHead  # noqa: E402
+from drgn.helpers.linux.mm import pfn_to_page  # noqa: E402
 from vmcores_readers import (  # noqa: E402
     HPG_vmemmap_optimized, PAGES_PER_SECTION, PAGE_EXT_INVALID, SECTION_IS_ONLINE,
     SECTION_MARKED_PRESENT, crash_memory_blocks, crash_run, expected_dumps, folio_order,
-    kdumpfile_read_release, open_drgn, open_kdumpfile, page_ext_entry, page_owner_at,
-    page_type_is_offline, section)
+    kdumpfile_read_release, open_drgn, open_kdumpfile, page_ext_entry, page_flags, page_is_head,
+    page_owner_at, page_type_is_offline, section)
 
 CRASH_KERNELS = ("stock-6.1", "6.1")   # crash 8.0.2 opens 6.1 dumps in full mode
 
@@ -176,7 +176,7 @@ def test_virtio_mem_skippable(dump):
         page = pfn_to_page(prog, pfn)
         assert page._refcount.counter.value_() == 1, pfn
         if bit is not None:
-            assert page.flags.value_() & (1 << bit), pfn
+            assert page_flags(page) & (1 << bit), pfn
 
 
 @dumps(scenarios=["hvo", "gigantic"])
@@ -189,7 +189,7 @@ def test_hugetlb_folios(dump):
         assert all(f["hvo"] for f in folios)
     for f in folios:
         head = pfn_to_page(prog, f["pfn"])
-        assert PageHead(head), f
+        assert page_is_head(head, dump.m["vmcoreinfo"]), f
         assert folio_order(prog, f["pfn"]) == f["order"], f
         if f["hvo"] is not None:
             assert bool(head.private.value_() & (1 << HPG_vmemmap_optimized)) == f["hvo"], f

@@ -109,10 +109,23 @@ def page_owner_at(prog, entry):
     return drgn.Object(prog, "struct page_owner", address=entry + off)
 
 
+def page_flags(page):
+    """page->flags as an integer; 7.x wraps it in memdesc_flags_t { f }."""
+    flags = page.flags
+    if flags.type_.unqualified().kind == drgn.TypeKind.STRUCT:
+        flags = flags.f
+    return flags.value_()
+
+
+def page_is_head(page, vmcoreinfo):
+    """PG_head from VMCOREINFO's NUMBER(PG_head_mask) (bit 16 on 6.1, 6 on 6.12)."""
+    return bool(page_flags(page) & int(vmcoreinfo["NUMBER(PG_head_mask)"]))
+
+
 def folio_order(prog, pfn):
     """Order of the compound page headed at pfn (page[1] keeps it)."""
     tail = pfn_to_page(prog, pfn + 1)
     try:
         return tail.compound_order.value_()               # up to 6.5
     except (AttributeError, LookupError):
-        return tail.flags.value_() & 0xff                  # 6.6+: folio->_flags_1 low byte
+        return page_flags(tail) & 0xff                     # 6.6+: folio->_flags_1 low byte
