@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* struct ms_target on crash's API (crash_target.h). */
+#include "defs.h"
+
+#include <signal.h>
+
+#include "crash_target.h"
+#include "interrupt.h"
+#include "vtop_x86_64.h"
+
+#define CT_PAGE 4096ULL
+
+static struct crash_target *ct_of(void *priv)
+{
+	return priv;
+}
+
+/* Test hook: the first listed address inside [addr, addr + len), if any. */
+static int injected_fault(struct crash_target *ct, enum ms_addrspace as,
+			  uint64_t addr, size_t len, uint64_t *bad)
+{
+	int hit = 0;
+
+	if (as != MS_KVADDR)
+		return 0;
+	for (unsigned i = 0; i < ct->nfail; i++)
+		if (ct->fail_at[i] >= addr && ct->fail_at[i] - addr < len &&
+		    (!hit || ct->fail_at[i] < *bad)) {
+			*bad = ct->fail_at[i];
+			hit = 1;
+		}
+	return hit;
+}
+
+static int crash_readmem(enum ms_addrspace as, uint64_t addr, void *buf,
+			 size_t len)
+{
+	return readmem((ulonglong)addr, as == MS_PADDR ? PHYSADDR : KVADDR, buf,
+		       (long)len, "memsect", RETURN_ON_ERROR | QUIET) ? 0 : -1;
+}
+
+/*
+ * readmem() has no partial reads: after a failure, retry page by page to
+ * find the first page that cannot be read (the failing address).
+ */
+static int ct_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
+		   size_t len, size_t *done)
+{
+	struct crash_target *ct = ct_of(priv);
+	uint64_t bad = 0, off = 0;
+
+	*done = 0;
+	if (ct->sigint_after && ++ct->reads == ct->sigint_after)
+		raise(SIGINT);
+	if (ms_crash_interrupted()) {
+		snprintf(ct->err, sizeof(ct->err), "interrupted by Ctrl-C");
+		return MS_ERROR;
+	}
+	if (injected_fault(ct, as, addr, len, &bad)) {
+		*done = bad - addr;
+		snprintf(ct->err, sizeof(ct->err),
+			 "injected by MEMSECT_CRASH_FAIL_READ");
+		return MS_ERROR;
+	}
+	if (crash_readmem(as, addr, buf, len) == 0)
+		return 0;
+	while (off < len) {
+		uint64_t n = CT_PAGE - ((addr + off) & (CT_PAGE - 1));
+
+		if (n > len - off)
+			n = len - off;
+		if (crash_readmem(as, addr + off, (char *)buf + off, n))
+			break;
+		off += n;
+	}
+	*done = off;
+	snprintf(ct->err, sizeof(ct->err), "crash readmem failed");
+	return MS_ERROR;
+}
+
+static int ct_symbol(void *priv, const char *name, uint64_t *addr)
+{
+	(void)priv;
+	if (!symbol_exists((char *)name))
+		return MS_ABSENT;
+	*addr = symbol_value((char *)name);
+	return 0;
+}
+
+/* datatype_info() answers -1 for "no such type or member". */
+static int ct_member(void *priv, const char *type, const char *member,
+		     size_t *offset, size_t *size)
+{
+	long off, sz;
+
+	(void)priv;
+	off = MEMBER_OFFSET((char *)type, (char *)member);
+	if (off >= 0) {
+		sz = MEMBER_SIZE((char *)type, (char *)member);
+	} else {
+		/* Members of anonymous structs/unions. */
+		off = ANON_MEMBER_OFFSET((char *)type, (char *)member);
+		if (off < 0)
+			return MS_ABSENT;
+		sz = ANON_MEMBER_SIZE((char *)type, (char *)member);
+	}
+	*offset = (size_t)off;
+	*size = sz > 0 ? (size_t)sz : 0;
+	return 0;
+}
+
+static int ct_type_size(void *priv, const char *type, size_t *size)
+{
+	long sz;
+
+	(void)priv;
+	sz = STRUCT_SIZE((char *)type);
+	if (sz < 0)
+		return MS_ABSENT;
+	*size = (size_t)sz;
+	return 0;
+}
+
+static int ct_enumerator(void *priv, const char *name, int64_t *value)
+{
+	long v;
+
+	(void)priv;
+	if (!enumerator_value((char *)name, &v))
+		return MS_ABSENT;
+	*value = v;
+	return 0;
+}
+
+/* pc->read_vmcoreinfo() returns a malloc'd copy (re-read from the file for
+ * kdump-compressed dumps): answers, absent keys included, are cached. */
+static const char *ct_vmcoreinfo(void *priv, const char *key)
+{
+	struct crash_target *ct = ct_of(priv);
+	struct ct_vmci *nv;
+	char *value;
+
+	for (size_t i = 0; i < ct->nvmci; i++)
+		if (!strcmp(ct->vmci[i].key, key))
+			return ct->vmci[i].value;
+	value = pc->read_vmcoreinfo ? pc->read_vmcoreinfo(key) : NULL;
+	nv = realloc(ct->vmci, (ct->nvmci + 1) * sizeof(*nv));
+	if (!nv) {
+		free(value);
+		return NULL;
+	}
+	ct->vmci = nv;
+	nv[ct->nvmci].key = strdup(key);
+	if (!nv[ct->nvmci].key) {
+		free(value);
+		return NULL;
+	}
+	nv[ct->nvmci].value = value;
+	ct->nvmci++;
+	return value;
+}
+
+/*
+ * A pfn is in the dump when its first byte can be read: crash fails
+ * physical reads of pages an ELF dump has no PT_LOAD contents for and of
+ * pages makedumpfile excluded (unless crash runs with --zero_excluded).
+ */
+static int ct_pfns_in_file(void *priv, uint64_t start, uint64_t end,
+			   uint64_t *stored)
+{
+	unsigned char byte;
+
+	(void)priv;
+	*stored = 0;
+	for (uint64_t pfn = start; pfn < end; pfn++) {
+		if (ms_crash_interrupted())
+			return MS_ERROR;
+		*stored += crash_readmem(MS_PADDR, pfn * CT_PAGE, &byte, 1) == 0;
+	}
+	return 0;
+}
+
+static int ct_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
+		   struct ms_pte *leaf)
+{
+	return vtop_x86_64(priv, vaddr, paddr, leaf);
+}
+
+static const char *ct_errmsg(void *priv)
+{
+	struct crash_target *ct = ct_of(priv);
+
+	return ct->err[0] ? ct->err : NULL;
+}
+
+static const struct ms_target_ops ct_ops = {
+	.read = ct_read,
+	.symbol = ct_symbol,
+	.member = ct_member,
+	.type_size = ct_type_size,
+	.enumerator = ct_enumerator,
+	.vmcoreinfo = ct_vmcoreinfo,
+#ifdef X86_64
+	.vtop = ct_vtop,
+#endif
+	.pfns_in_file = ct_pfns_in_file,
+	.errmsg = ct_errmsg,
+};
+
+/* MEMSECT_CRASH_FAIL_READ=0xADDR[,0xADDR...] (kernel virtual addresses). */
+static int parse_fail_list(struct crash_target *ct, const char *s)
+{
+	while (*s) {
+		char *end;
+		unsigned long long v = strtoull(s, &end, 16);
+
+		if (end == s || (*end && *end != ',') || ct->nfail == CT_MAX_FAIL) {
+			snprintf(ct->err, sizeof(ct->err),
+				 "MEMSECT_CRASH_FAIL_READ: expected up to %d hex addresses separated by commas",
+				 CT_MAX_FAIL);
+			return -1;
+		}
+		ct->fail_at[ct->nfail++] = v;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+int crash_target_open(struct crash_target *ct)
+{
+	const char *s;
+
+	memset(ct, 0, sizeof(*ct));
+	ct->target.ops = &ct_ops;
+	ct->target.priv = ct;
+	s = getenv("MEMSECT_CRASH_FAIL_READ");
+	if (s && parse_fail_list(ct, s))
+		return -1;
+	s = getenv("MEMSECT_CRASH_SIGINT_AFTER");
+	if (s)
+		ct->sigint_after = strtoull(s, NULL, 10);
+	return 0;
+}
+
+void crash_target_close(struct crash_target *ct)
+{
+	for (size_t i = 0; i < ct->nvmci; i++) {
+		free(ct->vmci[i].key);
+		free(ct->vmci[i].value);
+	}
+	free(ct->vmci);
+	memset(ct, 0, sizeof(*ct));
+}
+
+const char *crash_dump_format(void)
+{
+	if (DISKDUMP_DUMPFILE())
+		return "diskdump";
+	if (KDUMP_DUMPFILE() || NETDUMP_DUMPFILE())
+		return "elf";
+	return NULL;
+}
+
+const char *crash_dump_path(void)
+{
+	return pc->dumpfile;
+}
+
+const char *crash_vmlinux_path(void)
+{
+	return pc->namelist;
+}
+
+int crash_minimal_mode(void)
+{
+	return (pc->flags & MINIMAL_MODE) != 0;
+}

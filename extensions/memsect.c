@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The crash extension: "extend memsect.so" adds the command
+ *   memsect sections|offline|diagnose [--json]
+ * with the memsect CLI's sub-commands and output (text, or JSON schema
+ * memsect/1) written to crash's fp.  Registered with MINIMAL so that it
+ * also runs under "crash --minimal".
+ */
+#include "defs.h"
+
+#include "memsect/report.h"
+#include "run.h"
+
+static void cmd_memsect(void);
+
+static char *help_memsect[] = {
+	"memsect",
+	"memory-map state: sections, page_ext pointers, PageOffline pages",
+	"sections|offline|diagnose [--json] | --version",
+	"  Runs a memsect check on the dump, with the same sub-commands, options",
+	"  and output as the memsect command-line tool (README.md, \"memsect\").",
+	"  Reads that fail are reported with their address and make the result",
+	"  partial; they never end the crash session.  Ctrl-C stops a long scan",
+	"  and prints what was found so far.",
+	"",
+	"    sections  every present memory section: flags, mem_map, page_ext",
+	"              pointer state (valid, NULL, invalidated, unreadable)",
+	"    offline   PageOffline pfn ranges: memory blocks, sections, refcounts,",
+	"              PG_offline_skippable, whether the dump holds their contents",
+	"    diagnose  run every check and print the findings",
+	"    --json    one JSON document, schema \"memsect/1\"",
+	"    --version print the memsect version and JSON schema",
+	"",
+	"  The command also runs under \"crash --minimal\", which is how crash 8.0.2",
+	"  opens dumps of kernels 6.4 and later (module layout it does not know):",
+	"      crash --minimal --kaslr=0x<KERNELOFFSET> vmlinux vmcore",
+	"  KERNELOFFSET is in the dump's VMCOREINFO (makedumpfile --dump-dmesg or",
+	"  \"readelf -n\" show it); --kaslr is needed whenever it is not 0.",
+	"\nEXAMPLE",
+	"  Load the extension and list the memory sections:\n",
+	"    %s> extend memsect.so",
+	"    %s> memsect sections",
+	"     SECTION  PFN RANGE                 FLAGS  MEM_MAP            PAGE_EXT  ...",
+	"           0  0x0-0x8000                PMOE   0xffffea0000000000 0x0000000000000000 null ...",
+	"\n  Run every check and save the JSON report:\n",
+	"    %s> memsect diagnose --json > /tmp/memsect.json",
+	"\n  The PageOffline ranges of a virtio-mem guest:\n",
+	"    %s> memsect offline",
+	NULL
+};
+
+static struct command_table_entry command_table[] = {
+	{ "memsect", cmd_memsect, help_memsect, MINIMAL },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static void cmd_memsect(void)
+{
+	const char *sub = NULL;
+	char err[512];
+	int json = 0;
+
+	for (int i = 1; i < argcnt; i++) {
+		if (STREQ(args[i], "--json")) {
+			json = 1;
+		} else if (STREQ(args[i], "--version")) {
+			fprintf(fp, "memsect %s (JSON schema %s)\n", MS_VERSION,
+				MS_SCHEMA);
+			return;
+		} else if (STREQ(args[i], "--help") || STREQ(args[i], "-h")) {
+			cmd_usage(pc->curcmd, COMPLETE_HELP);
+			return;
+		} else if (args[i][0] == '-' || sub) {
+			error(INFO, "unexpected argument: %s\n", args[i]);
+			cmd_usage(pc->curcmd, SYNOPSIS);
+			return;
+		} else {
+			sub = args[i];
+		}
+	}
+	if (!sub) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	pc->cmd_cleanup = ms_crash_run_cleanup;
+	pc->cmd_cleanup_arg = NULL;
+	switch (ms_crash_run(fp, sub, json, err, sizeof(err))) {
+	case MS_CRASH_FAILED:
+		error(INFO, "%s\n", err);
+		break;
+	case MS_CRASH_INTERRUPTED:
+		if (!json)
+			error(INFO, "interrupted by Ctrl-C: the results above are partial\n");
+		break;
+	case MS_CRASH_PARTIAL:
+	case MS_CRASH_OK:
+		break;
+	}
+	pc->cmd_cleanup = NULL;
+}
+
+void __attribute__((constructor)) memsect_init(void)
+{
+	register_extension(command_table);
+}
+
+void __attribute__((destructor)) memsect_fini(void)
+{
+	ms_crash_run_cleanup(NULL);
+}
