@@ -111,10 +111,10 @@ def page_owner_at(prog, entry):
 
 def page_flags(page):
     """page->flags as an integer; 7.x wraps it in memdesc_flags_t { f }."""
-    flags = page.flags
-    if flags.type_.unqualified().kind == drgn.TypeKind.STRUCT:
-        flags = flags.f
-    return flags.value_()
+    try:
+        return page.flags.f.value_()
+    except (AttributeError, LookupError):
+        return page.flags.value_()
 
 
 def page_is_head(page, vmcoreinfo):
