@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import drgn
+import kdumpfile
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -155,6 +156,19 @@ def test_offline_ranges(dump):
 def test_balloon_size(dump):
     g = dump.m["guest"]["balloon"]
     assert sum(e - s for s, e in dump.m["offline_ranges"]) * 4096 == g["inflated_bytes"]
+
+
+@dumps(scenarios=["balloon"])
+def test_balloon_pages_in_dump_file(dump):
+    """Inflated balloon pages are PageOffline: QEMU's dumps hold their
+    contents, makedumpfile (every dump level) leaves them out."""
+    k = open_kdumpfile(dump.path)
+    for pfn in offline_sample_pfns(dump.m["offline_ranges"]):
+        if dump.fmt == "d31":
+            with pytest.raises(kdumpfile.exceptions.NoDataException):
+                k.read(kdumpfile.KDUMP_KPHYSADDR, pfn * 4096, 8)
+        else:
+            assert len(k.read(kdumpfile.KDUMP_KPHYSADDR, pfn * 4096, 8)) == 8
 
 
 @dumps(scenarios=["virtio-mem", "skippable"])

@@ -167,8 +167,8 @@ class Run:
         else:
             self.notes.append("makedumpfile 1.7.2 -c -d 31 failed on this dump: "
                               + " / ".join(r.stderr.strip().splitlines()[-3:]))
-        warn = [l for l in (r.stdout + r.stderr).splitlines() if "unsupported" in l.lower()
-                or "warning" in l.lower()]
+        warn = [l.strip() for l in (r.stdout + r.stderr).splitlines()
+                if any(w in l.lower() for w in ("not supported", "unsupported", "warning"))]
         if warn:
             self.notes.append("makedumpfile 1.7.2 said: " + " / ".join(warn[:3]))
         return dumps
