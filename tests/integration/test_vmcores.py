@@ -122,12 +122,17 @@ def test_page_ext_pointers(dump):
     page_ext_size is what the kernel's boot message implies."""
     pe = dump.m["page_ext"]
     prog = dump.prog
-    blocks = [b for b in dump.m["memory_blocks"] if b["state"] == "online"]
-    for b in blocks:
+    g = dump.m["guest"]
+    hotplug = [(d["start_pfn"], d["end_pfn"]) for d in g["dimms"]]
+    if g["virtio_mem"]:
+        hotplug.append((g["virtio_mem"]["start_pfn"], g["virtio_mem"]["end_pfn"]))
+    for b in dump.m["memory_blocks"]:
+        if b["state"] != "online":
+            continue
         raw = section(prog, b["phys_index"]).page_ext.value_()
         if not pe["enabled_clients"]:
             assert raw == 0, b
-        elif b["phys_index"] < 32:      # boot memory (hot-plugged memory starts at 4 GiB)
+        elif not any(s <= b["start_pfn"] < e for s, e in hotplug):
             assert raw and not raw & PAGE_EXT_INVALID, (b, hex(raw))
     if pe["page_ext_size"] is not None:
         assert prog["page_ext_size"].value_() == pe["page_ext_size"]
