@@ -12,7 +12,7 @@
 /* One letter per flag, as crash's "kmem -n" prints them (P M O E D). */
 static void flag_letters(const struct ms_section *s, char *buf)
 {
-	static const char letters[MS_SECTION_NFLAGS] = "PMOEDCV";
+	static const char letters[MS_SECTION_NFLAGS + 1] = "PMOEDCV";
 	int n = 0;
 
 	for (int f = 0; f < MS_SECTION_NFLAGS; f++)
