@@ -40,6 +40,32 @@ static int crash_readmem(enum ms_addrspace as, uint64_t addr, void *buf,
 }
 
 /*
+ * Why a read at @addr failed: readmem() with QUIET does not say, so ask
+ * the translation and crash's dump reader (pc->readmem) directly.
+ */
+static const char *failure_reason(enum ms_addrspace as, uint64_t addr)
+{
+	physaddr_t pa = addr;
+	unsigned char byte;
+
+	if (as == MS_KVADDR && !kvtop(NULL, addr, &pa, 0))
+		return "crash: no page-table mapping";
+	switch (pc->readmem(ACTIVE() ? pc->mfd : pc->dfd, &byte, 1,
+			    as == MS_KVADDR ? addr : 0, pa)) {
+	case SEEK_ERROR:
+		return "crash: not in the dump file";
+	case READ_ERROR:
+		return "crash: read error in the dump file";
+	case PAGE_EXCLUDED:
+		return "crash: page excluded from the dump";
+	case PAGE_INCOMPLETE:
+		return "crash: page incomplete in the dump";
+	default:
+		return "crash: readmem failed";
+	}
+}
+
+/*
  * readmem() has no partial reads: after a failure, retry page by page to
  * find the first page that cannot be read (the failing address).
  */
@@ -74,7 +100,7 @@ static int ct_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
 		off += n;
 	}
 	*done = off;
-	snprintf(ct->err, sizeof(ct->err), "crash readmem failed");
+	snprintf(ct->err, sizeof(ct->err), "%s", failure_reason(as, addr + off));
 	return MS_ERROR;
 }
 

@@ -16,16 +16,28 @@ static void on_sigint(int sig)
 	sigint_seen = 1;
 }
 
-void ms_crash_sigint_begin(void)
+/*
+ * crash's gdb requests (datatype_info(), enumerator_value()) ignore SIGINT
+ * while gdb runs and then put crash's own handler back: re-arm ours.
+ */
+static void arm(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, cur;
 
-	sigint_seen = 0;
+	if (sigaction(SIGINT, NULL, &cur) == 0 && cur.sa_handler == on_sigint)
+		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, &crash_action) == 0)
+	sigaction(SIGINT, &sa, NULL);
+}
+
+void ms_crash_sigint_begin(void)
+{
+	sigint_seen = 0;
+	if (sigaction(SIGINT, NULL, &crash_action) == 0)
 		installed = 1;
+	arm();
 }
 
 void ms_crash_sigint_end(void)
@@ -37,6 +49,8 @@ void ms_crash_sigint_end(void)
 
 int ms_crash_interrupted(void)
 {
+	if (installed)
+		arm();
 	if (!sigint_seen && received_SIGINT())
 		sigint_seen = 1;
 	return sigint_seen;

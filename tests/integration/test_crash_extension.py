@@ -1,0 +1,121 @@
+"""The crash extension memsect.so inside the real crash 8.0.2: it loads, its
+output equals the memsect CLI's on the same dump (JSON field for field, text
+line for line) and the manifest facts hold in it.  6.1 dumps (stock and
+custom) run in crash's full mode, 6.12 and 7.3 dumps in --minimal.
+
+Cost: crash start-up is ~13 s on the stock 633 MB vmlinux, ~4 s on the custom
+6.1 one and ~1 s in minimal mode, so full-mode kernels run every scenario's
+kdump-compressed dump, plus the virtio-mem and skippable dumps in all three
+formats (the in-dump audit of PageOffline pages depends on the format).
+test_crash_matrix.py fails when one of these dumps was not made."""
+
+import pytest
+
+from test_cli_common import memsect_json, run
+from test_crash_common import (FULL_MODE_KERNELS, CrashSession, all_dumps, detail_free,
+                               dump_ids, minimal_mode, selected, text_without_timing,
+                               without_timing)
+
+
+DUMPS = [d for d in all_dumps() if selected(d.scenario, d.fmt)]
+
+COMMANDS = [
+    ("usage", "memsect"),
+    ("help", "help memsect"),
+    ("version", "memsect --version"),
+    ("diagnose.json", "memsect diagnose --json"),
+    ("sections.json", "memsect sections --json"),
+    ("offline.json", "memsect offline --json"),
+    ("diagnose.txt", "memsect diagnose"),
+    ("sections.txt", "memsect sections"),
+    ("after", "sym mem_section"),
+]
+
+
+@pytest.fixture(scope="module", params=DUMPS, ids=dump_ids(DUMPS))
+def session(request):
+    d = request.param
+    return d, CrashSession(d, COMMANDS)
+
+
+def test_loads_and_survives(session):
+    d, s = session
+    assert "memsect.so: shared object loaded" in s.stdout, s.stdout[-2000:]
+    assert "memsect:" not in s.stdout, s.stdout[-2000:]       # no error() lines
+    assert s.out["after"] and "mem_section" in s.out["after"]   # a later command ran
+    assert s.returncode == 0
+
+
+def test_usage_and_help(session):
+    _, s = session
+    assert "Usage:" in s.out["usage"]
+    assert "memsect sections|offline|diagnose [--json]" in s.out["usage"]
+    h = s.out["help"]
+    for word in ("NAME", "SYNOPSIS", "DESCRIPTION", "EXAMPLE", "sections", "offline",
+                 "diagnose", "--json", "--minimal", "--kaslr"):
+        assert word in h, word
+    assert "memsect 0.1.0 (JSON schema memsect/1)" in s.out["version"]
+
+
+def test_json_equals_cli(session):
+    """Everything but the scan timing and read errors' reader-specific
+    detail is identical to the CLI's diagnose --json on the same dump."""
+    d, s = session
+    ext = s.json("diagnose.json")
+    cli = memsect_json(d)
+    assert detail_free(without_timing(ext)) == detail_free(without_timing(cli))
+    assert ext["dump"]["path"] == str(d.path)
+    assert ext["dump"]["vmlinux"] == str(d.vmlinux)
+
+
+def test_sub_commands_equal_cli(session):
+    import json
+    d, s = session
+    for sub in ("sections", "offline"):
+        p = run(sub, "--json", d.path, d.vmlinux)
+        assert p.returncode in (0, 1), p.stderr
+        assert detail_free(without_timing(s.json(f"{sub}.json"))) == \
+            detail_free(without_timing(json.loads(p.stdout)))
+
+
+def test_text_equals_cli(session):
+    d, s = session
+    for sub in ("diagnose", "sections"):
+        p = run(sub, d.path, d.vmlinux)
+        assert p.returncode in (0, 1), p.stderr
+        ext, cli = text_without_timing(s.out[f"{sub}.txt"]), text_without_timing(p.stdout)
+        if "READ_ERRORS" not in cli:
+            assert ext == cli
+        else:
+            assert ext.splitlines()[:5] == cli.splitlines()[:5]
+
+
+def test_manifest_facts(session):
+    """Checked against the manifest directly, not through the CLI."""
+    d, s = session
+    doc = s.json("diagnose.json")
+    m = d.manifest
+    assert doc["dump"]["osrelease"] == m["kernel"]["release"]
+    assert [x["nr"] for x in doc["sections"]] == sorted(m["present_sections"])
+    shift = doc["layout"]["section_size_bits"] - 12
+    assert [(b["id"], b["state"], b["start_section"] << shift)
+            for b in doc["memory_blocks"]["blocks"]] == \
+        [(b["id"], b["state"], b["start_pfn"]) for b in m["memory_blocks"]]
+    inv = {x["nr"]: int(str(x["page_ext_raw"]), 0) for x in m["page_ext"]["invalidated_sections"]}
+    assert {x["nr"]: int(x["page_ext"]["raw"], 16) for x in doc["sections"]
+            if x["page_ext"]["state"] == "invalidated"} == inv
+    assert sorted(f["place"]["section"] for f in doc["findings"]
+                  if f["code"] == "PAGE_EXT_INVALIDATED") == sorted(inv)
+    if not m["page_ext"]["enabled_clients"]:
+        assert all(x["page_ext"]["state"] == "null" for x in doc["sections"])
+    secs = {x["nr"]: x for x in doc["sections"]}
+    online = [[r["start_pfn"], r["end_pfn"]] for r in doc["offline"]["ranges"]
+              if all("online" in secs[nr]["flags"]
+                     for nr in range(r["start_pfn"] >> shift, ((r["end_pfn"] - 1) >> shift) + 1))]
+    assert online == [list(r) for r in m["offline_ranges"]]
+
+
+def test_full_mode_where_crash_can():
+    """The 6.1 dumps really ran in full mode (so `sys` etc. work there)."""
+    assert any(d.kernel in FULL_MODE_KERNELS for d in DUMPS)
+    assert any(minimal_mode(d) for d in DUMPS)
