@@ -84,7 +84,7 @@ def test_ctrl_c_prints_partial_results(interrupted):
     full = memsect_json(d)
     assert doc["offline"]["pages"] < full["offline"]["pages"]
     assert "interrupted by Ctrl-C: the results above are partial" in s.stdout + s.out["text"]
-    assert "PageOffline:" in s.out["text"]
+    assert "PageOffline pages in" in s.out["text"]
 
 
 def test_session_survives_ctrl_c_and_bad_arguments(interrupted):
