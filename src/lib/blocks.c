@@ -50,6 +50,7 @@ struct ms_blocks *ms_get_blocks(struct ms_ctx *c)
 	struct ms_layout *L = &c->L;
 	struct collect col;
 	struct ms_blocks *b;
+	unsigned errors_before = c->nerrors;
 
 	if (c->blocks)
 		return c->blocks;
@@ -65,6 +66,7 @@ struct ms_blocks *ms_get_blocks(struct ms_ctx *c)
 			   &col) < 0)
 		return b;
 	b->available = 1;
+	b->complete = c->nerrors == errors_before;
 	/* Without the symbol: start_section_nr = id * sections_per_block. */
 	if (!L->sections_per_block)
 		for (size_t i = 0; i < b->n; i++)

@@ -108,6 +108,7 @@ static void blocks_json(struct json *j, struct ms_ctx *c)
 
 	json_obj(j, "memory_blocks");
 	json_bool(j, "available", b && b->available);
+	json_bool(j, "complete", b && b->available && b->complete);
 	if (b && b->block_size)
 		json_uint(j, "block_size", b->block_size);
 	else

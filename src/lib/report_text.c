@@ -67,8 +67,9 @@ static void sections_text(FILE *out, struct ms_ctx *c)
 			s->pe_count[MS_PE_ABSENT]);
 	fputc('\n', out);
 	if (b && b->available)
-		fprintf(out, "memory blocks: %zu of %" PRIu64 " MiB\n", b->n,
-			b->block_size >> 20);
+		fprintf(out, "memory blocks: %zu of %" PRIu64 " MiB%s\n", b->n,
+			b->block_size >> 20,
+			b->complete ? "" : " (incomplete: unreadable xarray nodes)");
 	else
 		fprintf(out, "memory blocks: not available in this dump\n");
 }

@@ -91,7 +91,7 @@ static void test_two_levels(void)
 	synth_blocks_head(s, root | 2);
 	synth_ctx(s, &c);
 	b = ms_get_blocks(&c);
-	CHECK(b && b->n == 2);
+	CHECK(b && b->n == 2 && b->complete);
 	if (b && b->n == 2) {
 		CHECK_EQ(b->v[0].id, 66);
 		CHECK_EQ(b->v[1].id, 127);
@@ -116,6 +116,7 @@ static void test_loop_guard(void)
 	synth_ctx(s, &c);
 	b = ms_get_blocks(&c);
 	CHECK(b && b->n == 0);
+	CHECK(b && !b->complete);
 	CHECK(c.nerrors >= 1);
 	ms_ctx_fini(&c);
 	synth_free(s);

@@ -21,6 +21,7 @@ struct ms_blocks {
 	size_t n;
 	uint64_t block_size;		/* bytes, 0 if unknown */
 	int available;			/* 0: kernel without memory blocks / unreadable */
+	int complete;			/* 0: some xarray nodes or blocks were unreadable */
 };
 
 struct ms_blocks *ms_get_blocks(struct ms_ctx *c);
