@@ -4,12 +4,17 @@
 #   make CRASH_INCDIR=DIR       builds it against DIR/defs.h (an out-of-tree
 #                               crash source tree, or any other defs.h copy)
 #   make install-extension      installs it where crash's "extend" finds it
-#                               by name ($(CRASH_EXTDIR))
+#                               by name: $(CRASH_EXTDIR), default
+#                               /usr/lib/crash/extensions whatever PREFIX is
+#                               (crash searches ./, $CRASH_EXTENSIONS,
+#                               /usr/lib64/crash/extensions,
+#                               /usr/lib/crash/extensions, ./extensions)
+# Not built by SANITIZE=1: an ASan .so cannot be dlopen'd into crash.
 # crash extensions must be built for crash's target: -D$(CRASH_TARGET), as
 # crash's own extensions/Makefile does.
 
-CRASH_INCDIR ?= $(firstword $(wildcard /usr/include/crash) $(wildcard ../crash))
-CRASH_EXTDIR ?= $(PREFIX)/lib/crash/extensions
+CRASH_INCDIR ?= $(wildcard /usr/include/crash)
+CRASH_EXTDIR ?= /usr/lib/crash/extensions
 CRASH_ARCH := $(shell uname -m)
 CRASH_TARGET ?= $(if $(filter x86_64,$(CRASH_ARCH)),X86_64,$(if $(filter aarch64,$(CRASH_ARCH)),ARM64,$(shell echo $(CRASH_ARCH) | tr a-z A-Z)))
 
@@ -23,10 +28,10 @@ MS_EXT_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D$(CRASH_TARGET) -Wall -Wextra -Werro
 	-O2 -g -fPIC -isystem $(CRASH_INCDIR) -Isrc/include -Iextensions $(MS_SAN) $(CFLAGS)
 
 .PHONY: install-extension
-ifneq ($(CRASH_INCDIR),)
-all: $(MEMSECT_SO)
-else
+ifeq ($(CRASH_INCDIR),)
 $(warning crash's defs.h not found: not building memsect.so (install Debian's crash, or set CRASH_INCDIR))
+else ifneq ($(SANITIZE),1)
+all: $(MEMSECT_SO)
 endif
 
 $(MS_BUILD)/obj/extensions/%.o: extensions/%.c $(MS_EXT_HEADERS) $(CRASH_INCDIR)/defs.h

@@ -45,13 +45,14 @@ class CrashSession:
     """One crash batch run over one dump: ``out[name]`` is what the command
     registered under ``name`` printed; ``stdout`` the rest of the session."""
 
-    def __init__(self, dump, commands, minimal=None, env=None, timeout=600):
-        assert MEMSECT_SO.exists(), f"{MEMSECT_SO} is not built (run make)"
+    def __init__(self, dump, commands, minimal=None, env=None, so=None, timeout=600):
+        """``so``: what to pass to ``extend`` (default: $MEMSECT_CRASH_SO)."""
+        assert so or MEMSECT_SO.exists(), f"{MEMSECT_SO} is not built (run make)"
         self.minimal = minimal_mode(dump) if minimal is None else minimal
         self.out = {}
         with tempfile.TemporaryDirectory(prefix="memsect-crash-") as tmp:
             tmp = Path(tmp)
-            lines = [f"extend {MEMSECT_SO}"]
+            lines = [f"extend {so or MEMSECT_SO}"]
             for name, cmd in commands:
                 lines.append(f"{cmd} > {tmp / name}")
             lines.append("quit")
