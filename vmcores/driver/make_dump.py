@@ -8,6 +8,7 @@ Output: $MEMSECT_CACHE/dumps/KERNEL/SCENARIO/ (see vmcores/README.md).  The
 directory is rebuilt only when its inputs changed (kernel stamp, initramfs,
 this driver, the scenario's parameters); it appears atomically."""
 
+import fcntl
 import hashlib
 import json
 import os
@@ -225,6 +226,13 @@ class Run:
         }
 
     def run(self):
+        """Make the dump unless it is up to date; one run per dump at a time."""
+        os.makedirs(os.path.dirname(self.final), exist_ok=True)
+        with open(self.final + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._run()
+
+    def _run(self):
         total = time.monotonic()
         r = subprocess.run([os.path.join(VMCORES, "guest", "build-initramfs.sh"), self.kernel],
                            capture_output=True, text=True)
