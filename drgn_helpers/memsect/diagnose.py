@@ -11,7 +11,7 @@ README's table of finding codes).  The checks run in the CLI's order.
 
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from drgn import Program
+from drgn import FaultError, Program
 from drgn.helpers.linux.mm import pfn_to_page
 
 from .memory_block import MemoryBlock, for_each_memory_block, sections_per_block
@@ -65,11 +65,19 @@ def _sections(prog: Program) -> List[_Section]:
     return out
 
 
-def _blocks(prog: Program) -> Tuple[int, Dict[int, MemoryBlock]]:
+def _blocks(
+    prog: Program, errors: List[Tuple[int, str]]
+) -> Tuple[int, Dict[int, MemoryBlock]]:
+    blocks: Dict[int, MemoryBlock] = {}
     try:
-        return sections_per_block(prog), {b.id: b for b in for_each_memory_block(prog)}
+        per_block = sections_per_block(prog)
+        for b in for_each_memory_block(prog):
+            blocks[b.id] = b
     except LookupError:  # no CONFIG_MEMORY_HOTPLUG
         return 0, {}
+    except FaultError as e:  # the dump lacks the xarray: no block is known
+        errors.append((e.address, f"memory_blocks xarray ({e.message})"))
+    return per_block, blocks
 
 
 def _addr(value: int) -> str:
@@ -192,23 +200,28 @@ def _offline_checks(prog: Program, ranges: List[PageOfflineRange]) -> List[Findi
 def diagnose(prog: Program) -> List[Finding]:
     """
     Run every memsect check on *prog* and return the findings in the CLI's
-    order.  Struct pages the dump does not hold make a ``READ_ERRORS``
-    finding (results partial) instead of an exception.
+    order.  Data the dump does not hold (struct pages, the memory_blocks
+    xarray) makes a ``READ_ERRORS`` finding (results partial) instead of an
+    exception.  Its count and first address follow this module's reads,
+    which are not the CLI's: they can differ from the CLI's on the same
+    dump, while the finding itself is reported by both.
 
     :return: list of :class:`Finding`
     """
+    errors: List[Tuple[int, str]] = []  # (address, what failed)
     sections = _sections(prog)
-    per_block, blocks = _blocks(prog)
+    per_block, blocks = _blocks(prog, errors)
     findings = _section_checks(sections, per_block, blocks)
     unreadable: List[Tuple[int, int]] = []
     ranges = list(for_each_page_offline_range(prog, unreadable))
     findings += _offline_checks(prog, ranges)
-    if unreadable:  # READ_ERRORS
-        first = pfn_to_page(prog, unreadable[0][0]).value_()
+    errors += [(pfn_to_page(prog, start).value_(), "struct page") for start, _ in unreadable]
+    if errors:  # READ_ERRORS
+        address, what = errors[0]
         findings.append(Finding(
-            "READ_ERRORS", "warning", {"kind": "address", "address": _addr(first)},
-            f"{len(unreadable)} reads failed (first at {_addr(first)}: struct page); "
+            "READ_ERRORS", "warning", {"kind": "address", "address": _addr(address)},
+            f"{len(errors)} reads failed (first at {_addr(address)}: {what}); "
             "results are partial",
-            {"count": len(unreadable), "first_address": _addr(first), "first_what": "struct page"},
+            {"count": len(errors), "first_address": _addr(address), "first_what": what},
         ))
     return findings

@@ -9,7 +9,7 @@ memory_block`` in the ``memory_blocks`` xarray) and their states.
 
 from typing import Dict, Iterator, NamedTuple
 
-from drgn import Object, Program
+from drgn import FaultError, Object, Program
 from drgn.helpers.linux.xarray import xa_for_each
 
 __all__ = (
@@ -68,18 +68,36 @@ class MemoryBlock(NamedTuple):
 def for_each_memory_block(prog: Program) -> Iterator[MemoryBlock]:
     """
     Iterate over the memory blocks registered with the driver core, in block
-    id order.
+    id order.  The xarray is walked once per program; when the dump lacks
+    part of it, every call raises the same :class:`drgn.FaultError` (once
+    is enough: drgn 0.0.22 with libkdumpfile 0.5.1 can fail to decompress
+    later reads of a filtered dump after repeated faults).
 
     :return: Iterator of :class:`MemoryBlock`.
     """
+    try:
+        cached = prog.cache["memsect_memory_blocks"]
+    except KeyError:
+        cached = prog.cache["memsect_memory_blocks"] = _read_memory_blocks(prog)
+    if isinstance(cached, FaultError):
+        raise cached
+    return iter(cached)
+
+
+def _read_memory_blocks(prog: Program):
     names = memory_block_state_names(prog)
     ptr_type = prog.type("struct memory_block *")
-    for index, entry in xa_for_each(prog["memory_blocks"].address_of_()):
-        block = Object(prog, ptr_type, entry.value_())
-        state = block.state.value_()
-        yield MemoryBlock(
-            index,
-            block.start_section_nr.value_(),
-            names.get(state, f"unknown-{state}"),
-            block,
-        )
+    blocks = []
+    try:
+        for index, entry in xa_for_each(prog["memory_blocks"].address_of_()):
+            block = Object(prog, ptr_type, entry.value_())
+            state = block.state.value_()
+            blocks.append(MemoryBlock(
+                index,
+                block.start_section_nr.value_(),
+                names.get(state, f"unknown-{state}"),
+                block,
+            ))
+    except FaultError as e:
+        return e
+    return blocks

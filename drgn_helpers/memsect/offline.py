@@ -96,11 +96,15 @@ def read_section_pages(
 
 
 def _going_offline_blocks(prog: Program) -> Tuple[int, Set[int]]:
-    """Return (sections per block, ids of MEM_GOING_OFFLINE blocks)."""
+    """
+    Return (sections per block, ids of MEM_GOING_OFFLINE blocks).  Without
+    memory hotplug, or when the dump lacks the memory_blocks xarray (e.g. a
+    makedumpfile that misjudged its slab pages), no block is going offline.
+    """
     try:
         per_block = sections_per_block(prog)
         going = {b.id for b in for_each_memory_block(prog) if b.state == "going-offline"}
-    except LookupError:  # no CONFIG_MEMORY_HOTPLUG
+    except (LookupError, FaultError):
         return 1, set()
     return max(per_block, 1), going
 
@@ -119,7 +123,9 @@ def for_each_page_offline_range(
     flag, the mainline mechanism has virtio-mem drop the refcount of its
     fake-offline pages to 0 in ``MEM_GOING_OFFLINE``, and
     ``__offline_isolated_pages()`` has ``BUG_ON(page_count(page))``, so a page
-    of a going-offline block must have refcount 0.
+    of a going-offline block must have refcount 0.  Block states come from
+    :func:`for_each_memory_block`; where the dump lacks them, no block counts
+    as going offline.
 
     :param unreadable: if given, the pfn ranges whose ``struct page`` the dump
         does not hold (and which therefore could not be decoded) are appended

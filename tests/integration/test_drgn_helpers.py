@@ -48,8 +48,17 @@ def test_section_online_flags_follow_blocks(loaded):
 
 
 def test_memory_blocks(loaded):
+    """The guest's blocks and states; or, where makedumpfile -d 31 left the
+    xarray out (1.7.2 does not know 7.x page types and drops live slab
+    pages), a FaultError naming an address the dump truly lacks."""
     dump, prog = loaded
-    got = [(b.id, b.state) for b in memsect.for_each_memory_block(prog)]
+    try:
+        got = [(b.id, b.state) for b in memsect.for_each_memory_block(prog)]
+    except drgn.FaultError as e:
+        assert dump.fmt == "d31", e
+        with pytest.raises(drgn.FaultError):
+            prog.read(e.address, 1)
+        return
     assert got == [(b["id"], b["state"]) for b in dump.manifest["memory_blocks"]]
 
 
@@ -109,10 +118,21 @@ def test_offline_skippable(loaded):
     assert skippable == (sum(e - s for s, e in owner2) if bit is not None else 0)
 
 
+def _without_read_errors(findings):
+    """READ_ERRORS counts and first addresses follow each reader's own reads
+    (drgn's xarray walk is not the CLI's): compare that the finding is
+    there, not its evidence."""
+    return [f for f in findings if f["code"] != "READ_ERRORS"]
+
+
 def test_diagnose_equals_cli(loaded):
     dump, prog = loaded
     findings = [f.to_json() for f in memsect.diagnose(prog)]
-    assert findings == memsect_json(dump)["findings"]
+    cli = memsect_json(dump)["findings"]
+    assert _without_read_errors(findings) == _without_read_errors(cli)
+    assert [f["code"] for f in findings if f["code"] == "READ_ERRORS"] == [
+        f["code"] for f in cli if f["code"] == "READ_ERRORS"
+    ]
 
 
 def test_script_entry(loaded):
@@ -127,5 +147,6 @@ def test_script_entry(loaded):
 
     doc = json.loads(p.stdout)
     cli = memsect_json(dump)
-    assert doc["findings"] == cli["findings"]
+    assert _without_read_errors(doc["findings"]) == _without_read_errors(cli["findings"])
+    assert doc["partial"] == cli["partial"]
     assert p.returncode == (1 if any(f["severity"] != "info" for f in cli["findings"]) else 0)
