@@ -3,10 +3,12 @@ output equals the memsect CLI's on the same dump (JSON field for field, text
 line for line) and the manifest facts hold in it.  6.1 dumps (stock and
 custom) run in crash's full mode, 6.12 and 7.3 dumps in --minimal.
 
-Cost: crash start-up is ~13 s on the stock 633 MB vmlinux, ~4 s on the custom
-6.1 one and ~1 s in minimal mode, so full-mode kernels run every scenario's
-kdump-compressed dump, plus the virtio-mem and skippable dumps in all three
-formats (the in-dump audit of PageOffline pages depends on the format).
+Cost: a crash session is ~18 s on the stock 633 MB vmlinux, ~5 s on the
+custom 6.1 one and ~3 s in minimal mode (CLI runs for comparison included),
+so the tests open every scenario's kdump-compressed dump, and on the custom
+kernels the virtio-mem and skippable dumps in all three formats (the in-dump
+audit of PageOffline pages depends on the format): see
+test_crash_common.selected().
 test_crash_matrix.py fails when one of these dumps was not made."""
 
 import pytest
@@ -17,7 +19,7 @@ from test_crash_common import (FULL_MODE_KERNELS, CrashSession, all_dumps, detai
                                without_timing)
 
 
-DUMPS = [d for d in all_dumps() if selected(d.scenario, d.fmt)]
+DUMPS = [d for d in all_dumps() if selected(d.kernel, d.scenario, d.fmt)]
 
 COMMANDS = [
     ("usage", "memsect"),
@@ -98,9 +100,20 @@ def test_manifest_facts(session):
     assert doc["dump"]["osrelease"] == m["kernel"]["release"]
     assert [x["nr"] for x in doc["sections"]] == sorted(m["present_sections"])
     shift = doc["layout"]["section_size_bits"] - 12
-    assert [(b["id"], b["state"], b["start_section"] << shift)
-            for b in doc["memory_blocks"]["blocks"]] == \
-        [(b["id"], b["state"], b["start_pfn"]) for b in m["memory_blocks"]]
+    got = [(b["id"], b["state"], b["start_section"] << shift)
+           for b in doc["memory_blocks"]["blocks"]]
+    want = [(b["id"], b["state"], b["start_pfn"]) for b in m["memory_blocks"]]
+    if doc["memory_blocks"]["complete"]:
+        assert got == want
+        assert doc["partial"] is False, doc["errors"]
+    else:
+        # makedumpfile 1.7.2 drops live 7.3 slab pages (the memory_blocks
+        # xa_node) from -d 31 dumps: the extension must say so, as crash
+        # reports it, and not invent blocks.
+        assert d.fmt == "d31" and doc["partial"]
+        assert all(e["what"].endswith("(crash: page excluded from the dump)")
+                   for e in doc["errors"]), doc["errors"]
+        assert set(got) <= set(want)
     inv = {x["nr"]: int(str(x["page_ext_raw"]), 0) for x in m["page_ext"]["invalidated_sections"]}
     assert {x["nr"]: int(x["page_ext"]["raw"], 16) for x in doc["sections"]
             if x["page_ext"]["state"] == "invalidated"} == inv

@@ -11,6 +11,6 @@ FORMATS = ("elf", "kdump", "d31")
 def test_every_crash_dump_exists():
     have = {(d.kernel, d.scenario, d.fmt) for d in all_dumps()}
     want = {(k, s, f) for k, scs in KERNEL_SCENARIOS.items() for s in scs for f in FORMATS
-            if selected(s, f)}
+            if selected(k, s, f)}
     missing = sorted(want - have)
     assert not missing, f"{len(missing)} dumps missing: {missing}"
