@@ -132,3 +132,16 @@ def test_full_mode_where_crash_can():
     """The 6.1 dumps really ran in full mode (so `sys` etc. work there)."""
     assert any(d.kernel in FULL_MODE_KERNELS for d in DUMPS)
     assert any(minimal_mode(d) for d in DUMPS)
+
+
+def test_minimal_mode_equals_full_mode_output():
+    """On a kernel crash 8.0.2 opens in both modes, --minimal gives the same
+    document: the extension uses the same crash API in both."""
+    dumps = all_dumps(kernel="6.1", scenario="midoffline", fmt="kdump")
+    assert dumps, "6.1/midoffline/kdump was not made (make vmcores)"
+    d = dumps[0]
+    cmds = [("diagnose.json", "memsect diagnose --json")]
+    full = CrashSession(d, cmds, minimal=False).json("diagnose.json")
+    minimal = CrashSession(d, cmds, minimal=True).json("diagnose.json")
+    assert without_timing(minimal) == without_timing(full)
+    assert without_timing(minimal) == without_timing(memsect_json(d))
