@@ -64,6 +64,14 @@ static struct command_table_entry command_table[] = {
 	{ NULL, NULL, NULL, 0 },
 };
 
+static int known_sub_command(const char *name)
+{
+	for (const struct ms_crash_command *c = ms_crash_commands; c->name; c++)
+		if (STREQ(name, c->name))
+			return 1;
+	return 0;
+}
+
 static void cmd_memsect(void)
 {
 	const char *sub = NULL;
@@ -89,6 +97,11 @@ static void cmd_memsect(void)
 		}
 	}
 	if (!sub) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	if (!known_sub_command(sub)) {
+		error(INFO, "unknown sub-command: %s\n", sub);
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}

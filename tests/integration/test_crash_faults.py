@@ -69,7 +69,8 @@ def interrupted():
         ("json", "memsect offline --json"),
         ("text", "memsect offline"),
         ("after", "sym mem_section"),
-        ("usage", "memsect nonsense extra"),
+        ("usage", "memsect sections extra"),
+        ("usage2", "memsect nonsense"),
         ("after2", "rd mem_section"),
     ], env={"MEMSECT_CRASH_SIGINT_AFTER": "20"})
 
@@ -92,6 +93,8 @@ def test_session_survives_ctrl_c_and_bad_arguments(interrupted):
     assert "mem_section" in s.out["after"]
     assert "Usage:" in s.out["usage"]
     assert "memsect: unexpected argument: extra" in s.stdout + s.out["usage"]
+    assert "Usage:" in s.out["usage2"]
+    assert "memsect: unknown sub-command: nonsense" in s.stdout + s.out["usage2"]
     # rd prints the address and the 8 bytes there: the session reads memory.
     assert s.out["after2"].split(":")[0].strip() == s.out["after"].split()[0]
     assert s.returncode == 0
