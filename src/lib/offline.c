@@ -179,7 +179,9 @@ struct ms_offline *ms_get_offline(struct ms_ctx *c)
 		if (sc.cur && sc.cur->end_pfn != s->start_pfn)
 			sc.cur = NULL;
 		sc.section = s->nr;
-		sc.block = b ? (int64_t)b->id : -1;
+		/* The block id needs only sections_per_block, not the xarray. */
+		sc.block = c->L.sections_per_block ?
+			   (int64_t)(s->nr / c->L.sections_per_block) : -1;
 		sc.going_offline = b && b->state == MS_MEM_GOING_OFFLINE;
 		if (ms_for_each_page_chunk(c, s, visit_pages, &sc) < 0)
 			break;
