@@ -66,6 +66,9 @@ static void test_generation(enum synth_gen gen)
 		CHECK_EQ(o->v[0].end_pfn, SYNTH_PPS + 16);
 		CHECK_EQ(o->v[0].first_section, 0);
 		CHECK_EQ(o->v[0].last_section, 1);
+		/* block ids from sections_per_block (1), with no struct memory_block */
+		CHECK_EQ(o->v[0].first_block, 0);
+		CHECK_EQ(o->v[0].last_block, 1);
 		CHECK_EQ(o->v[0].refcount[0], 16);
 		CHECK_EQ(o->v[0].refcount[1], 12);
 		CHECK_EQ(o->v[0].refcount[2], 4);
