@@ -12,6 +12,7 @@ deps:
 	scripts/install-deps.sh
 
 include src/build.mk
+include extensions/build.mk
 include vmcores/vmcores.mk
 
 # The tests run the ASan+UBSan build of the CLI (build/asan/memsect).
@@ -30,5 +31,7 @@ demo: deps all demo-dump
 # memsect against crash and drgn on the same dumps (bench/README.md).
 bench: all vmcores
 	$(PYTHON) bench/offline_scan.py
+
+install: install-extension
 
 clean: build-clean
