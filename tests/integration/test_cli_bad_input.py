@@ -101,3 +101,20 @@ def test_vmlinux_without_debug_info(tmp_path):
     p = run("sections", d.path, t)
     assert p.returncode == 3
     one_line(p)
+
+
+def test_vmlinux_check_without_build_id(tmp_path):
+    """Without VMCOREINFO BUILD-ID the vmlinux is checked by comparing its
+    linux_banner with the banner in the dump's memory."""
+    d = need(all_dumps(kernel="stock-6.1", scenario="baseline", fmt="d31"))
+    other = need(OTHER)
+    data = d.path.read_bytes()
+    assert b"BUILD-ID=" in data
+    t = tmp_path / "no-build-id.d31"
+    t.write_bytes(data.replace(b"BUILD-ID=", b"BUILD-XX="))
+    p = run("sections", t, d.vmlinux)
+    assert p.returncode in (0, 1), p.stderr
+    assert p.stderr == ""
+    p = run("sections", t, other.vmlinux)
+    assert p.returncode == 3
+    assert "linux_banner differs" in one_line(p)
