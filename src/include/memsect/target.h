@@ -65,6 +65,12 @@ struct ms_target_ops {
 			    uint64_t *stored);
 	/* Optional: a detail message for the last failure, or NULL. */
 	const char *(*errmsg)(void *priv);
+	/*
+	 * Optional: a (relocated) kernel text address as the kernel's %pS
+	 * prints it, "name+0xoff/0xsize" (the size is the distance to the
+	 * next symbol, like kallsyms).  MS_ABSENT when no symbol covers it.
+	 */
+	int (*addr_symbol)(void *priv, uint64_t addr, char *buf, size_t len);
 };
 
 struct ms_target {
