@@ -6,6 +6,7 @@
 
 #include "memsect/blocks.h"
 #include "memsect/context.h"
+#include "memsect/hvo.h"
 #include "memsect/offline.h"
 #include "memsect/sections.h"
 
@@ -27,6 +28,8 @@ void ms_ctx_fini(struct ms_ctx *c)
 	if (c->offline)
 		free(c->offline->v);
 	free(c->offline);
+	ms_hvo_free(c->hvo);
+	c->hvo = NULL;
 	c->sections = NULL;
 	c->blocks = NULL;
 	c->offline = NULL;

@@ -24,6 +24,7 @@ struct ms_read_error {
 struct ms_sections;
 struct ms_blocks;
 struct ms_offline;
+struct ms_hvo;
 
 struct ms_ctx {
 	struct ms_target *t;
@@ -33,6 +34,7 @@ struct ms_ctx {
 	struct ms_sections *sections;	/* cached by ms_get_sections() */
 	struct ms_blocks *blocks;	/* cached by ms_get_blocks() */
 	struct ms_offline *offline;	/* cached by ms_get_offline() */
+	struct ms_hvo *hvo;		/* cached by ms_get_hvo() */
 	uint64_t pages_scanned;		/* struct pages decoded */
 	/* Optional: called after each section of a struct page scan. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);

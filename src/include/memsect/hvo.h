@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * HugeTLB Vmemmap Optimization (HVO): every hugetlb folio with its folio
+ * flag (HPG_vmemmap_optimized in the head's private) and what the vmemmap
+ * page tables say (which vmemmap pages share one physical frame, which
+ * leaves are writable, whether the PMD was split).
+ */
+#ifndef MEMSECT_HVO_H
+#define MEMSECT_HVO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "context.h"
+
+/* How the tail vmemmap pages of an optimized folio are aliased. */
+enum ms_hvo_scheme {
+	MS_HVO_NONE,		/* no two vmemmap pages share a frame */
+	MS_HVO_HEAD_ALIAS,	/* tails alias the head's frame: fake heads (<= 7.0) */
+	MS_HVO_SHARED_TAIL,	/* tails alias one frame that is not the head's (7.1+) */
+	MS_HVO_MIXED,		/* tails map to several shared frames: not a kernel scheme */
+	MS_HVO_UNKNOWN,		/* the walk failed (no vtop, or unmapped vmemmap) */
+};
+
+struct ms_hvo_folio {
+	uint64_t pfn;
+	unsigned order;
+	bool flag;			/* HPG_vmemmap_optimized in head private */
+	uint64_t head_vaddr;		/* &struct page of pfn */
+	uint64_t vmemmap_pages;		/* 4 KiB vmemmap pages of the folio */
+	uint64_t pte_mapped;		/* of them mapped by 4 KiB PTEs */
+	uint64_t unmapped;		/* of them without a translation */
+	uint64_t head_frame;		/* physical address of vmemmap page 0 */
+	uint64_t head_pte;		/* leaf entry of vmemmap page 0 */
+	int head_level;
+	uint64_t alias_frame;		/* frame of vmemmap page 1, 0 if none */
+	uint64_t alias_pte;		/* leaf entry of vmemmap page 1 */
+	int alias_level;
+	uint64_t distinct_frames;	/* over all vmemmap pages */
+	uint64_t aliased_pages;		/* pages 1..N-1 sharing their frame */
+	uint64_t aliased_writable;	/* of them writable */
+	uint64_t fake_heads;		/* PG_head struct pages inside the tails */
+	enum ms_hvo_scheme scheme;
+};
+
+/* A vmemmap frame mapped by more than one folio. */
+struct ms_hvo_share {
+	uint64_t frame;
+	size_t nfolios;
+	uint64_t first_pfn, second_pfn;	/* the two lowest folios using it */
+	bool head;			/* it is some folio's head frame */
+	bool orders_differ;
+	/* Allowed: 7.1+ shared tail page, same order, never a head frame. */
+	bool expected;
+};
+
+struct ms_hvo {
+	struct ms_hvo_folio *v;
+	size_t n;
+	struct ms_hvo_share *shares;
+	size_t nshares;
+	bool walked;			/* the target has vtop */
+	int flag_bit;			/* HPG_vmemmap_optimized, -1 unknown */
+	const char *detect;		/* how hugetlb folios were recognised */
+	uint64_t aliased_struct_pages;	/* struct pages a naive scan misreads */
+	uint64_t fake_heads;		/* extra "heads" a naive scan would count */
+	uint64_t pages_scanned;
+};
+
+/*
+ * Scan once (cached in the context).  NULL when the kernel's hugetlb
+ * encoding cannot be resolved from its debug info or memory ran out.
+ */
+struct ms_hvo *ms_get_hvo(struct ms_ctx *c);
+void ms_hvo_free(struct ms_hvo *h);
+const char *ms_hvo_scheme_name(enum ms_hvo_scheme s);
+/* x86_64 _PAGE_RW of a leaf entry. */
+bool ms_hvo_pte_writable(uint64_t entry);
+
+#endif

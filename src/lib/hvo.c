@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Find every hugetlb folio in the memmap and walk the page tables behind its
+ * vmemmap (kernel-facts §5.4).  The struct page scan goes up in pfn order
+ * and skips a hugetlb folio's tails by order, so the fake heads HVO leaves
+ * at every 64th tail (5.18 .. 7.0) are counted, never taken for folios.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvo_layout.h"
+#include "memsect/hvo.h"
+#include "memsect/pages.h"
+#include "memsect/sections.h"
+
+#define VMEMMAP_PAGE 4096ULL
+#define MAX_ORDER_SEEN 30
+#define X86_PAGE_RW (1ULL << 1)
+
+struct scan {
+	struct ms_hvo *h;
+	size_t cap;
+	const struct ms_hvo_layout *hl;
+	const struct ms_section *s;
+	uint64_t skip_until;		/* end pfn of the current folio */
+	struct ms_hvo_folio *cur;
+};
+
+bool ms_hvo_pte_writable(uint64_t entry)
+{
+	return entry & X86_PAGE_RW;
+}
+
+const char *ms_hvo_scheme_name(enum ms_hvo_scheme s)
+{
+	static const char *const names[] = {
+		[MS_HVO_NONE] = "none",
+		[MS_HVO_HEAD_ALIAS] = "head-alias",
+		[MS_HVO_SHARED_TAIL] = "shared-tail",
+		[MS_HVO_MIXED] = "mixed",
+		[MS_HVO_UNKNOWN] = "unknown",
+	};
+
+	return s <= MS_HVO_UNKNOWN ? names[s] : "?";
+}
+
+static struct ms_hvo_folio *add_folio(struct scan *sc)
+{
+	struct ms_hvo *h = sc->h;
+
+	if (h->n == sc->cap) {
+		size_t ncap = sc->cap ? sc->cap * 2 : 16;
+		struct ms_hvo_folio *nv = realloc(h->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		h->v = nv;
+		sc->cap = ncap;
+	}
+	memset(&h->v[h->n], 0, sizeof(h->v[0]));
+	return &h->v[h->n++];
+}
+
+static int visit(struct ms_ctx *c, uint64_t pfn, uint64_t n,
+		 const unsigned char *buf, void *arg)
+{
+	const struct ms_layout *L = &c->L;
+	size_t psz = L->page_struct_size;
+	struct scan *sc = arg;
+	const struct ms_hvo_layout *hl = sc->hl;
+	unsigned char *tail1 = malloc(psz);
+	int ret = 0;
+
+	if (!tail1)
+		return MS_ERROR;
+	for (uint64_t i = 0; i < n; i++, pfn++) {
+		const unsigned char *pg = buf + i * psz;
+		uint64_t vaddr = sc->s->mem_map + (pfn - sc->s->start_pfn) * psz;
+		struct ms_hvo_folio *f;
+		unsigned order;
+
+		if (!((ms_get_u64(pg, L->page_flags_off) >> hl->pg_head) & 1))
+			continue;
+		if (pfn < sc->skip_until) {
+			sc->cur->fake_heads++;
+			sc->h->fake_heads++;
+			continue;
+		}
+		if (i + 1 < n)
+			memcpy(tail1, pg + psz, psz);
+		else if (ms_read(c, MS_KVADDR, vaddr + psz, tail1, psz,
+				 "first tail struct page", NULL))
+			continue;
+		if (!ms_hvo_is_hugetlb(L, hl, pg, tail1))
+			continue;
+		order = ms_hvo_order(L, hl, tail1);
+		if (!order || order > MAX_ORDER_SEEN || pfn & ((1ULL << order) - 1))
+			continue;	/* not a plausible folio head */
+		f = add_folio(sc);
+		if (!f) {
+			ret = MS_ERROR;
+			break;
+		}
+		f->pfn = pfn;
+		f->order = order;
+		f->head_vaddr = vaddr;
+		f->flag = hl->flag_bit >= 0 &&
+			  ((ms_get_u64(pg, hl->private_off) >> hl->flag_bit) & 1);
+		f->scheme = MS_HVO_UNKNOWN;
+		sc->cur = f;
+		sc->skip_until = pfn + (1ULL << order);
+	}
+	free(tail1);
+	return ret;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How often @frame occurs in the sorted @v of @n. */
+static uint64_t occurrences(const uint64_t *v, uint64_t n, uint64_t frame)
+{
+	uint64_t lo = 0, hi = n, k = 0;
+
+	while (lo < hi) {
+		uint64_t mid = (lo + hi) / 2;
+
+		if (v[mid] < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + k < n && v[lo + k] == frame)
+		k++;
+	return k;
+}
+
+/*
+ * Walk the vmemmap of @f page by page.  @frames receives the frame of each
+ * vmemmap page (0 when unmapped).
+ */
+static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
+		 uint64_t *sorted, uint64_t *entries)
+{
+	struct ms_target *t = c->t;
+	uint64_t n = f->vmemmap_pages, first_tail = 0;
+	bool tails_same = true;
+
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t va = f->head_vaddr + k * VMEMMAP_PAGE, pa;
+		struct ms_pte leaf;
+
+		frames[k] = 0;
+		entries[k] = 0;
+		if (t->ops->vtop(t->priv, va, &pa, &leaf)) {
+			ms_ctx_error(c, MS_KVADDR, va,
+				     "vmemmap of hugetlb folio pfn 0x%llx not mapped",
+				     (unsigned long long)f->pfn);
+			f->unmapped++;
+			continue;
+		}
+		frames[k] = pa & ~(VMEMMAP_PAGE - 1);
+		entries[k] = leaf.entry;
+		f->pte_mapped += leaf.level == 1;
+		if (k == 0) {
+			f->head_frame = frames[0];
+			f->head_pte = leaf.entry;
+			f->head_level = leaf.level;
+		} else if (k == 1) {
+			f->alias_frame = frames[1];
+			f->alias_pte = leaf.entry;
+			f->alias_level = leaf.level;
+			first_tail = frames[1];
+		} else if (frames[k] != first_tail) {
+			tails_same = false;
+		}
+	}
+	memcpy(sorted, frames, n * sizeof(*frames));
+	qsort(sorted, n, sizeof(*sorted), cmp_u64);
+	for (uint64_t k = 0; k < n; k++)
+		f->distinct_frames += sorted[k] && (k == 0 || sorted[k] != sorted[k - 1]);
+	for (uint64_t k = 1; k < n; k++) {
+		if (!frames[k] || occurrences(sorted, n, frames[k]) < 2)
+			continue;
+		f->aliased_pages++;
+		f->aliased_writable += ms_hvo_pte_writable(entries[k]);
+	}
+	if (f->unmapped)
+		f->scheme = MS_HVO_UNKNOWN;
+	else if (!f->aliased_pages)
+		f->scheme = MS_HVO_NONE;
+	else if (!tails_same)
+		f->scheme = MS_HVO_MIXED;
+	else if (first_tail == f->head_frame)
+		f->scheme = MS_HVO_HEAD_ALIAS;
+	else
+		f->scheme = MS_HVO_SHARED_TAIL;
+	if (f->scheme == MS_HVO_NONE)
+		f->alias_frame = f->alias_pte = 0, f->alias_level = 0;
+}
+
+struct use {
+	uint64_t frame;
+	size_t folio;
+	bool head;
+};
+
+static int cmp_use(const void *a, const void *b)
+{
+	const struct use *x = a, *y = b;
+
+	if (x->frame != y->frame)
+		return x->frame < y->frame ? -1 : 1;
+	return x->folio < y->folio ? -1 : x->folio > y->folio;
+}
+
+/* Frames that more than one folio maps (only aliased frames can be). */
+static int find_shares(struct ms_hvo *h)
+{
+	struct use *u = calloc(h->n * 2 + 1, sizeof(*u));
+	size_t nu = 0, cap = 0;
+
+	if (!u)
+		return MS_ERROR;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct ms_hvo_folio *f = &h->v[i];
+
+		if (f->scheme == MS_HVO_NONE || f->scheme == MS_HVO_UNKNOWN)
+			continue;
+		u[nu++] = (struct use){ f->head_frame, i, true };
+		if (f->alias_frame != f->head_frame)
+			u[nu++] = (struct use){ f->alias_frame, i, false };
+	}
+	qsort(u, nu, sizeof(*u), cmp_use);
+	for (size_t i = 0, j; i < nu; i = j) {
+		struct ms_hvo_share *s;
+		bool head = false, differ = false;
+
+		for (j = i; j < nu && u[j].frame == u[i].frame; j++) {
+			head |= u[j].head;
+			differ |= h->v[u[j].folio].order != h->v[u[i].folio].order;
+		}
+		if (j - i < 2)
+			continue;
+		if (h->nshares == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct ms_hvo_share *nv = realloc(h->shares,
+							  ncap * sizeof(*nv));
+
+			if (!nv) {
+				free(u);
+				return MS_ERROR;
+			}
+			h->shares = nv;
+			cap = ncap;
+		}
+		s = &h->shares[h->nshares++];
+		s->frame = u[i].frame;
+		s->nfolios = j - i;
+		s->first_pfn = h->v[u[i].folio].pfn;
+		s->second_pfn = h->v[u[i + 1].folio].pfn;
+		s->head = head;
+		s->orders_differ = differ;
+		s->expected = !head && !differ &&
+			      h->v[u[i].folio].scheme == MS_HVO_SHARED_TAIL;
+	}
+	free(u);
+	return 0;
+}
+
+static int walk_all(struct ms_ctx *c, struct ms_hvo *h)
+{
+	size_t psz = c->L.page_struct_size;
+	uint64_t max = 0, *buf;
+
+	for (size_t i = 0; i < h->n; i++) {
+		struct ms_hvo_folio *f = &h->v[i];
+
+		f->vmemmap_pages = ((1ULL << f->order) * psz + VMEMMAP_PAGE - 1) /
+				   VMEMMAP_PAGE;
+		if (f->vmemmap_pages > max)
+			max = f->vmemmap_pages;
+	}
+	if (!c->t->ops->vtop || !h->n)
+		return 0;
+	h->walked = true;
+	buf = malloc(3 * max * sizeof(*buf));
+	if (!buf)
+		return MS_ERROR;
+	for (size_t i = 0; i < h->n; i++) {
+		struct ms_hvo_folio *f = &h->v[i];
+
+		walk(c, f, buf, buf + max, buf + 2 * max);
+		h->aliased_struct_pages += f->aliased_pages *
+					   (VMEMMAP_PAGE / psz);
+	}
+	free(buf);
+	return find_shares(h);
+}
+
+struct ms_hvo *ms_get_hvo(struct ms_ctx *c)
+{
+	struct ms_hvo_layout hl;
+	struct ms_sections *secs;
+	struct ms_hvo *h;
+	struct scan sc = { 0 };
+	uint64_t before = c->pages_scanned;
+
+	if (c->hvo)
+		return c->hvo;
+	secs = ms_get_sections(c);
+	if (!secs || ms_hvo_layout_resolve(c, &hl))
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->flag_bit = hl.flag_bit;
+	h->detect = ms_hvo_detect_name(hl.detect);
+	sc.h = h;
+	sc.hl = &hl;
+	for (size_t i = 0; i < secs->n; i++) {
+		sc.s = &secs->v[i];
+		if (ms_for_each_page_chunk(c, sc.s, visit, &sc) < 0)
+			break;
+		if (c->progress)
+			c->progress(c->progress_arg, i + 1, secs->n);
+	}
+	h->pages_scanned = c->pages_scanned - before;
+	walk_all(c, h);
+	c->hvo = h;
+	return h;
+}
+
+void ms_hvo_free(struct ms_hvo *h)
+{
+	if (!h)
+		return;
+	free(h->v);
+	free(h->shares);
+	free(h);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * How this kernel marks a hugetlb folio, its order and its HVO flag, by
+ * probing the debug info and VMCOREINFO (kernel-facts §5.3).  Kept out of
+ * layout.c because only the HVO scan needs it; resolved once per scan.
+ */
+#include <string.h>
+
+#include "hvo_layout.h"
+#include "vmcoreinfo.h"
+
+static int member(struct ms_target *t, const char *type, const char *name,
+		  size_t *off)
+{
+	size_t size;
+
+	return t->ops->member(t->priv, type, name, off, &size);
+}
+
+static int enumerator(struct ms_target *t, const char *name, int64_t *v)
+{
+	return t->ops->enumerator(t->priv, name, v);
+}
+
+int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
+{
+	struct ms_target *t = c->t;
+	int64_t v, base;
+
+	memset(h, 0, sizeof(*h));
+	h->flag_bit = -1;
+	if (enumerator(t, "PG_head", &v) || v < 0 || v >= 64 ||
+	    member(t, "page", "private", &h->private_off))
+		return MS_ERROR;
+	h->pg_head = (int)v;
+	/* enum hugetlb_page_flags (5.12+): a bit in the head's private. */
+	if (enumerator(t, "HPG_vmemmap_optimized", &v) == 0 && v >= 0 && v < 64)
+		h->flag_bit = (int)v;
+
+	if (enumerator(t, "PGTY_hugetlb", &v) == 0) {
+		/*
+		 * 6.12+: one PGTY_* value in the top byte of page_type
+		 * ("mm: page_type: use a separate page_type field", 6.12).
+		 */
+		h->detect = MS_HUGETLB_PGTY;
+		h->pgty = (uint32_t)v & 0xff;
+	} else if (ms_vmci_number(t, "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)",
+				  &v) == 0) {
+		/*
+		 * 6.9-6.11: hugetlb is an inverted page type
+		 * (d99e3140a4d3 "mm: turn folio_test_hugetlb into a
+		 * PageType", 6.9): the type bit is cleared under the base.
+		 */
+		base = 0xf0000000;
+		enumerator(t, "PAGE_TYPE_BASE", &base);	/* 6.11 enum */
+		h->detect = MS_HUGETLB_PGTYPE_INVERTED;
+		h->inv_base = (uint32_t)base;
+		h->inv_bit = ~(uint32_t)v & ~(uint32_t)base;
+	} else if (enumerator(t, "PG_hugetlb", &v) == 0 && v >= 0 && v < 64) {
+		/*
+		 * 6.6-6.8: PG_hugetlb (= PG_active) in page[1].flags
+		 * ("mm: free up a word in the first tail page", 6.6).
+		 */
+		h->detect = MS_HUGETLB_PG_FLAG;
+		h->pg_hugetlb = (int)v;
+	} else if (member(t, "page", "compound_dtor", &h->dtor_off) == 0 &&
+		   (ms_vmci_number(t, "NUMBER(HUGETLB_PAGE_DTOR)", &v) == 0 ||
+		    enumerator(t, "HUGETLB_PAGE_DTOR", &v) == 0)) {
+		/* <= 6.5: page[1].compound_dtor == HUGETLB_PAGE_DTOR. */
+		h->detect = MS_HUGETLB_DTOR;
+		h->dtor = v;
+	} else {
+		return MS_ERROR;
+	}
+	/*
+	 * Order: page[1].compound_order up to 6.5; from 6.6 ("mm: free up a
+	 * word in the first tail page") the low byte of page[1].flags.
+	 */
+	h->order_in_flags = member(t, "page", "compound_order",
+				   &h->order_off) != 0;
+	return 0;
+}
+
+const char *ms_hvo_detect_name(enum ms_hugetlb_detect d)
+{
+	switch (d) {
+	case MS_HUGETLB_PGTY: return "page_type PGTY_hugetlb";
+	case MS_HUGETLB_PGTYPE_INVERTED: return "page_type PG_hugetlb (inverted)";
+	case MS_HUGETLB_PG_FLAG: return "page[1].flags PG_hugetlb";
+	case MS_HUGETLB_DTOR: return "page[1].compound_dtor";
+	}
+	return "?";
+}
+
+/* Is the page at @pg (with its first tail @tail1) a hugetlb head? */
+bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
+		       const unsigned char *pg, const unsigned char *tail1)
+{
+	uint32_t type = ms_get_u32(pg, L->page_type_off);
+
+	switch (h->detect) {
+	case MS_HUGETLB_PGTY:
+		return (type >> 24) == h->pgty;
+	case MS_HUGETLB_PGTYPE_INVERTED:
+		return (type & (h->inv_base | h->inv_bit)) == h->inv_base;
+	case MS_HUGETLB_PG_FLAG:
+		return (ms_get_u64(tail1, L->page_flags_off) >> h->pg_hugetlb) & 1;
+	case MS_HUGETLB_DTOR:
+		return tail1[h->dtor_off] == (unsigned char)h->dtor;
+	}
+	return false;
+}
+
+unsigned ms_hvo_order(const struct ms_layout *L, const struct ms_hvo_layout *h,
+		      const unsigned char *tail1)
+{
+	if (h->order_in_flags)
+		return ms_get_u64(tail1, L->page_flags_off) & 0xff;
+	return tail1[h->order_off];
+}

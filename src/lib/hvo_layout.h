@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The hugetlb folio encoding of one kernel (library-internal). */
+#ifndef MEMSECT_LIB_HVO_LAYOUT_H
+#define MEMSECT_LIB_HVO_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memsect/context.h"
+
+enum ms_hugetlb_detect {
+	MS_HUGETLB_PGTY,		/* 6.12+ */
+	MS_HUGETLB_PGTYPE_INVERTED,	/* 6.9-6.11 */
+	MS_HUGETLB_PG_FLAG,		/* 6.6-6.8 */
+	MS_HUGETLB_DTOR,		/* <= 6.5 */
+};
+
+struct ms_hvo_layout {
+	int pg_head;
+	size_t private_off;
+	int flag_bit;			/* HPG_vmemmap_optimized, -1 absent */
+	enum ms_hugetlb_detect detect;
+	uint32_t pgty;
+	uint32_t inv_base, inv_bit;
+	int pg_hugetlb;
+	size_t dtor_off;
+	int64_t dtor;
+	bool order_in_flags;
+	size_t order_off;
+};
+
+/* 0, or MS_ERROR when the debug info lacks what hugetlb detection needs. */
+int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h);
+const char *ms_hvo_detect_name(enum ms_hugetlb_detect d);
+bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
+		       const unsigned char *pg, const unsigned char *tail1);
+unsigned ms_hvo_order(const struct ms_layout *L, const struct ms_hvo_layout *h,
+		      const unsigned char *tail1);
+
+#endif
