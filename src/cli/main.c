@@ -12,6 +12,7 @@
 #include "kdump_target.h"
 #include "memsect/context.h"
 #include "memsect/findings.h"
+#include "memsect/hvo.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
 
@@ -28,6 +29,8 @@ static const struct command commands[] = {
 	  ms_checks_sections },
 	{ "offline", "PageOffline pfn ranges: blocks, sections, refcounts, skippable, in-dump audit",
 	  ms_checks_offline },
+	{ "hvo", "hugetlb folios: HVO flag, vmemmap aliases and their PTEs, naive-scan misreads",
+	  ms_checks_hvo },
 	{ "diagnose", "run every check and print the findings", ms_checks_all },
 };
 

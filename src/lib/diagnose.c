@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Which checks each command runs, in a fixed order (stable output). */
 #include "memsect/findings.h"
+#include "memsect/hvo.h"
 
 void ms_checks_sections(struct ms_ctx *c, struct ms_findings *f)
 {
@@ -17,6 +18,14 @@ void ms_checks_offline(struct ms_ctx *c, struct ms_findings *f)
 	ms_check_offline_present(c, f);
 	ms_check_offline_refcount(c, f);
 	ms_check_offline_in_file(c, f);
+	ms_check_read_errors(c, f);
+}
+
+void ms_checks_hvo(struct ms_ctx *c, struct ms_findings *f)
+{
+	ms_check_hvo_flag_remap(c, f);
+	ms_check_hvo_alias_writable(c, f);
+	ms_check_hvo_shared_frame(c, f);
 	ms_check_read_errors(c, f);
 }
 

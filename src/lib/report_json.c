@@ -8,6 +8,7 @@
 #include "memsect/pagetype.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
+#include "report_hvo.h"
 
 static void layout_json(struct json *j, struct ms_ctx *c)
 {
@@ -308,6 +309,8 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	}
 	if (all || !strcmp(ri->command, "offline"))
 		offline_json(&j, c);
+	if (all || !strcmp(ri->command, "hvo"))
+		ms_hvo_json(&j, c);
 	findings_json(&j, f);
 	errors_json(&j, c);
 	stats_json(&j, c);

@@ -5,6 +5,7 @@
 
 #include "memsect/blocks.h"
 #include "memsect/offline.h"
+#include "report_hvo.h"
 #include "memsect/pagetype.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
@@ -195,6 +196,8 @@ void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 		sections_text(out, c);
 	if (!strcmp(ri->command, "offline"))
 		offline_text(out, c);
+	if (!strcmp(ri->command, "hvo"))
+		ms_hvo_text(out, c);
 	if (all) {
 		struct ms_sections *s = ms_get_sections(c);
 		struct ms_offline *o = ms_get_offline(c);

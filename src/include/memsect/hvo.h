@@ -78,4 +78,12 @@ const char *ms_hvo_scheme_name(enum ms_hvo_scheme s);
 /* x86_64 _PAGE_RW of a leaf entry. */
 bool ms_hvo_pte_writable(uint64_t entry);
 
+
+/* The HVO checks (src/lib/checks/hvo_*.c) and the "hvo" command's group. */
+struct ms_findings;
+void ms_check_hvo_flag_remap(struct ms_ctx *c, struct ms_findings *f);
+void ms_check_hvo_alias_writable(struct ms_ctx *c, struct ms_findings *f);
+void ms_check_hvo_shared_frame(struct ms_ctx *c, struct ms_findings *f);
+void ms_checks_hvo(struct ms_ctx *c, struct ms_findings *f);
+
 #endif
