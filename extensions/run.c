@@ -6,6 +6,7 @@
 #include "interrupt.h"
 #include "memsect/context.h"
 #include "memsect/findings.h"
+#include "memsect/hvo.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
 #include "run.h"
@@ -19,6 +20,7 @@ struct check {
 const struct ms_crash_command ms_crash_commands[] = {
 	{ "sections", "every present memory section: flags, mem_map, page_ext pointer state" },
 	{ "offline", "PageOffline pfn ranges: blocks, sections, refcounts, skippable, in-dump audit" },
+	{ "hvo", "hugetlb folios: HVO flag, vmemmap aliases and their PTEs, naive-scan misreads" },
 	{ "diagnose", "run every check and print the findings" },
 	{ NULL, NULL },
 };
@@ -26,6 +28,7 @@ const struct ms_crash_command ms_crash_commands[] = {
 static const struct check checks[] = {
 	{ "sections", ms_checks_sections },
 	{ "offline", ms_checks_offline },
+	{ "hvo", ms_checks_hvo },
 	{ "diagnose", ms_checks_all },
 };
 
