@@ -160,6 +160,20 @@ static const char *kt_errmsg(void *priv)
 	return kdump_get_err(kt->kdump);
 }
 
+/* %pS of a relocated text address through the vmlinux symbol table. */
+static int kt_addr_symbol(void *priv, uint64_t addr, char *buf, size_t len)
+{
+	struct kdump_target *kt = priv;
+
+	if (!kt->have_vmlinux)
+		return MS_ABSENT;
+	if (!kt->symtab)
+		kt->symtab = symtab_load(kt->vmlinux.elf);
+	if (!kt->symtab)
+		return MS_ABSENT;
+	return symtab_format(kt->symtab, addr - kt->kaslr_offset, buf, len);
+}
+
 static const struct ms_target_ops kt_ops = {
 	.read = kt_read,
 	.symbol = kt_symbol,
@@ -170,6 +184,7 @@ static const struct ms_target_ops kt_ops = {
 	.vtop = kt_vtop,
 	.pfns_in_file = kt_pfns_in_file,
 	.errmsg = kt_errmsg,
+	.addr_symbol = kt_addr_symbol,
 };
 
 /* VMCOREINFO is KEY=VALUE lines; libkdumpfile gives it as a string or blob. */
@@ -343,6 +358,7 @@ void kdump_target_close(struct kdump_target *kt)
 		kdump_free(kt->kdump);
 	if (kt->fd >= 0)
 		close(kt->fd);
+	symtab_free(kt->symtab);
 	if (kt->have_vmlinux)
 		vmlinux_close(&kt->vmlinux);
 	for (size_t i = 0; i < kt->nvmci; i++) {

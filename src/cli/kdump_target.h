@@ -7,6 +7,7 @@
 #define MEMSECT_CLI_KDUMP_TARGET_H
 
 #include "memsect/target.h"
+#include "symtab.h"
 #include "vmlinux.h"
 
 struct vmci_entry {
@@ -28,6 +29,7 @@ struct kdump_target {
 	char format[32];
 	char err[512];
 	struct ms_target target;
+	struct symtab *symtab;		/* loaded by the first addr_symbol call */
 };
 
 /*

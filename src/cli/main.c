@@ -15,6 +15,7 @@
 #include "memsect/hvo.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
+#include "owner_cmd.h"
 
 enum { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT };
 
@@ -42,6 +43,9 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "  %-9s %s\n", "owner",
+		"page_owner records as /sys/kernel/debug/page_owner prints them\n"
+		"            [--pid N] [--type allocated|freed]");
 	fprintf(out,
 		"\nVMCORE: ELF, kdump-compressed or any other format libkdumpfile reads.\n"
 		"VMLINUX: the matching vmlinux with DWARF debug info.\n"
@@ -152,6 +156,8 @@ int main(int argc, char **argv)
 	const char *files[2] = { NULL, NULL };
 	int nfiles = 0, json = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "owner"))
+		return owner_main(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

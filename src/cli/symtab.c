@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Sorted vmlinux symbols for %pS-style formatting (see symtab.h). */
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memsect/target.h"
+#include "symtab.h"
+
+struct sym {
+	uint64_t addr;
+	const char *name;	/* inside the ELF's mapped string table */
+};
+
+struct symtab {
+	struct sym *v;
+	size_t n;
+};
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Symbols kallsyms keeps: functions, objects and plain labels with a section. */
+static int wanted(const GElf_Sym *sym, const char *name)
+{
+	int type = GELF_ST_TYPE(sym->st_info);
+
+	if (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT)
+		return 0;
+	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx == SHN_ABS || !name || !*name)
+		return 0;
+	return name[0] != '$' && strncmp(name, ".L", 2);
+}
+
+struct symtab *symtab_load(Elf *elf)
+{
+	struct symtab *s = calloc(1, sizeof(*s));
+	Elf_Scn *scn = NULL;
+	size_t cap = 0;
+
+	if (!s)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(data, (int)i, &sym))
+				break;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!wanted(&sym, name))
+				continue;
+			if (s->n == cap) {
+				struct sym *nv;
+
+				cap = cap ? 2 * cap : 65536;
+				nv = realloc(s->v, cap * sizeof(*nv));
+				if (!nv) {
+					symtab_free(s);
+					return NULL;
+				}
+				s->v = nv;
+			}
+			s->v[s->n].addr = sym.st_value;
+			s->v[s->n++].name = name;
+		}
+	}
+	if (!s->n) {
+		symtab_free(s);
+		return NULL;
+	}
+	qsort(s->v, s->n, sizeof(*s->v), by_addr);
+	return s;
+}
+
+void symtab_free(struct symtab *s)
+{
+	if (!s)
+		return;
+	free(s->v);
+	free(s);
+}
+
+int symtab_format(const struct symtab *s, uint64_t addr, char *buf, size_t len)
+{
+	size_t lo = 0, hi = s->n, i, next;
+
+	if (!s->n || addr < s->v[0].addr)
+		return MS_ABSENT;
+	while (hi - lo > 1) {	/* last symbol with address <= addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	i = lo;
+	while (i > 0 && s->v[i - 1].addr == s->v[lo].addr)
+		i--;	/* the first alias, like get_symbol_pos() */
+	for (next = lo + 1; next < s->n && s->v[next].addr == s->v[lo].addr; next++)
+		;
+	if (next == s->n)
+		return MS_ABSENT;
+	snprintf(buf, len, "%s+0x%" PRIx64 "/0x%" PRIx64, s->v[i].name,
+		 addr - s->v[i].addr, s->v[next].addr - s->v[i].addr);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * page_owner records in page_ext (mm/page_owner.c) and the stack depot
+ * (lib/stackdepot.c) that holds their stacks.  Every entry is found through
+ * the section its pfn belongs to, never by striding page_ext_size across a
+ * section boundary.
+ */
+#ifndef MEMSECT_PAGE_OWNER_H
+#define MEMSECT_PAGE_OWNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "context.h"
+#include "sections.h"
+
+#define MS_STACK_MAX 64		/* CONFIG_STACKDEPOT_MAX_FRAMES default */
+
+enum ms_depot_scheme {
+	MS_DEPOT_SLABS,		/* <= 6.2: stack_slabs[], depot_index, valid bit */
+	MS_DEPOT_POOLS,		/* 6.3 - 6.7: stack_pools[], pool_index, valid bit */
+	MS_DEPOT_POOLS_PLUS_1,	/* 6.8+: pool_index_plus_1, pools_num */
+};
+
+struct ms_depot {
+	bool ok;
+	enum ms_depot_scheme scheme;
+	bool pools_is_pointer;	/* 7.x: void **stack_pools (stack_max_pools) */
+	uint64_t pools;		/* &stack_pools or &stack_slabs */
+	uint64_t count_addr;	/* &pools_num / &pool_index / &depot_index */
+	unsigned index_bits, offset_bits;
+	size_t size_off, entries_off, count_off;	/* struct stack_record */
+	bool has_refcount;
+};
+
+struct ms_po_layout {
+	bool ok;
+	char why[160];		/* when !ok: what is missing */
+	uint64_t ext_size;	/* page_ext_size */
+	uint64_t po_off;	/* page_owner_ops.offset */
+	bool inited;		/* page_owner_inited static key */
+	int bit_owner, bit_allocated;	/* PAGE_EXT_OWNER{,_ALLOCATED} */
+	size_t order, migrate, gfp, handle, free_handle;
+	long ts, free_ts, comm, pid, tgid, free_pid, free_tgid;	/* -1 absent */
+	size_t po_size;
+	uint64_t gfp_names;	/* &gfpflag_names, 0 if absent */
+	uint64_t mt_names;	/* &migratetype_names, 0 if absent */
+	struct ms_depot depot;
+};
+
+struct ms_page_owner {
+	uint64_t pfn;
+	uint64_t section;
+	uint64_t entry;		/* page_ext entry address */
+	bool invalidated;	/* section's page_ext being offlined (PAGE_EXT_INVALID) */
+	bool owner, allocated;
+	unsigned order;
+	int last_migrate_reason;
+	uint32_t gfp_mask;
+	uint32_t handle, free_handle;
+	uint64_t ts_nsec, free_ts_nsec;
+	char comm[17];
+	int32_t pid, tgid, free_pid, free_tgid;
+};
+
+struct ms_stack {
+	unsigned n;
+	uint64_t ip[MS_STACK_MAX];
+	bool evicted;		/* 6.8+: refcount 0, the slot may be reused */
+};
+
+enum ms_owner_filter { MS_OWNER_ALLOCATED, MS_OWNER_FREED, MS_OWNER_ANY };
+
+/* Resolve once; layout->ok false (with why) when page_owner is not usable. */
+void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl);
+/* The record of one pfn through its own section: 0, MS_ABSENT (no table), MS_ERROR. */
+int ms_page_owner_read(struct ms_ctx *c, const struct ms_po_layout *pl,
+		       uint64_t pfn, struct ms_page_owner *po);
+/* Decode a record out of an entry's bytes (the whole page_ext entry). */
+void ms_page_owner_decode(const struct ms_po_layout *pl, const unsigned char *entry,
+			  struct ms_page_owner *po);
+/* Stack of a depot handle: 0, MS_ABSENT (handle 0 / out of range), MS_ERROR. */
+int ms_stack_fetch(struct ms_ctx *c, const struct ms_depot *d, uint32_t handle,
+		   struct ms_stack *st);
+void ms_depot_resolve(struct ms_ctx *c, struct ms_depot *d);
+
+/*
+ * Every record the kernel's /sys/kernel/debug/page_owner would print (the
+ * first pfn of each allocation), plus freed ones on request.  @pid < 0: any.
+ * The callback returns nonzero to stop.  Returns the number visited.
+ */
+uint64_t ms_for_each_page_owner(struct ms_ctx *c, const struct ms_po_layout *pl,
+				enum ms_owner_filter filter, long pid,
+				int (*fn)(void *arg, const struct ms_page_owner *po),
+				void *arg);
+
+/* One record in the kernel's /sys/kernel/debug/page_owner text format. */
+void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *pl,
+			const struct ms_page_owner *po);
+/*
+ * The owner command: every matching record as page_owner text, or one
+ * JSON document ("memsect/1", command "owner").  Returns records printed.
+ */
+uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filter,
+			 long pid, bool json, const char *dump_path);
+
+#endif

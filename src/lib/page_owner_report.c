@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * page_owner records as the kernel's /sys/kernel/debug/page_owner prints
+ * them (print_page_owner(), mm/page_owner.c), so tools/mm/page_owner_sort
+ * reads memsect's output, and as JSON.
+ *
+ *   <= 6.7: "... ts %llu ns, free_ts %llu ns" and "PFN %lu ..." (6.1 verified)
+ *   6.8+:   "... ts %llu ns" and "PFN 0x%lx ..." (6.12 and 7.3 verified;
+ *           keyed on struct page_owner.free_pid, which arrived in 6.8)
+ * gfp names come from the dump's gfpflag_names[] (what %pGg prints), the
+ * migratetype names from migratetype_names[].
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "json.h"
+#include "memsect/page_owner.h"
+#include "memsect/report.h"
+
+#define PAGEBLOCK_ORDER 9	/* x86_64 with 4 KiB pages: HPAGE_PMD_ORDER */
+#define GFP_MOVABLE_SHIFT 3	/* __GFP_MOVABLE 0x08, __GFP_RECLAIMABLE 0x10 */
+
+static int read_str(struct ms_ctx *c, uint64_t addr, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (ms_read(c, MS_KVADDR, addr + i, buf + i, 1, "string", NULL))
+			return MS_ERROR;
+		if (!buf[i])
+			return 0;
+	}
+	buf[i] = 0;
+	return 0;
+}
+
+/* format_flags() over struct trace_print_flags { unsigned long mask; const char *name; }[] */
+static void gfp_names(struct ms_ctx *c, uint64_t table, uint64_t flags, char *buf,
+		      size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; table && flags && i < 64; i++) {
+		unsigned char e[16];
+		char name[48];
+		uint64_t mask;
+
+		if (ms_read(c, MS_KVADDR, table + 16ull * i, e, 16, "gfpflag_names", NULL))
+			break;
+		mask = ms_get_u64(e, 0);
+		if (!ms_get_u64(e, 8))
+			break;
+		if ((flags & mask) != mask || !mask)
+			continue;
+		if (read_str(c, ms_get_u64(e, 8), name, sizeof(name)))
+			break;
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? "|" : "", name);
+		flags &= ~mask;
+	}
+	if (flags && n < len)
+		snprintf(buf + n, len - n, "%s%#" PRIx64, n ? "|" : "", flags);
+}
+
+static void migratetype_name(struct ms_ctx *c, uint64_t table, unsigned mt,
+			     char *buf, size_t len)
+{
+	unsigned char p[8];
+
+	snprintf(buf, len, "%u", mt);
+	if (table && ms_read(c, MS_KVADDR, table + 8ull * mt, p, 8,
+			     "migratetype_names", NULL) == 0)
+		read_str(c, ms_get_u64(p, 0), buf, len);
+}
+
+static void symbolize(struct ms_ctx *c, uint64_t ip, char *buf, size_t len)
+{
+	if (!c->t->ops->addr_symbol ||
+	    c->t->ops->addr_symbol(c->t->priv, ip, buf, len) != 0)
+		snprintf(buf, len, "0x%" PRIx64, ip);
+}
+
+static const char *comm_of(const struct ms_page_owner *po, char *buf)
+{
+	memcpy(buf, po->comm, 16);
+	buf[16] = 0;
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	return buf;
+}
+
+void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *pl,
+			const struct ms_page_owner *po)
+{
+	bool v68 = pl->free_pid >= 0;
+	char gfp[512], mt[32], line[256], comm[17];
+	struct ms_stack st;
+
+	gfp_names(c, pl->gfp_names, po->gfp_mask, gfp, sizeof(gfp));
+	fprintf(out, "Page allocated via order %u, mask 0x%x(%s), pid %d, tgid %d (%s), ts %" PRIu64 " ns",
+		po->order, po->gfp_mask, gfp, po->pid, po->tgid, comm_of(po, comm),
+		po->ts_nsec);
+	if (!v68)
+		fprintf(out, ", free_ts %" PRIu64 " ns", po->free_ts_nsec);
+	fputc('\n', out);
+	migratetype_name(c, pl->mt_names, (po->gfp_mask >> GFP_MOVABLE_SHIFT) & 3, mt,
+			 sizeof(mt));
+	/* The pageblock's migratetype and the page flags are not decoded yet. */
+	fprintf(out, v68 ? "PFN 0x%" PRIx64 " type %s Block %" PRIu64 " type ? Flags ?\n" :
+			   "PFN %" PRIu64 " type %s Block %" PRIu64 " type ? Flags ?\n",
+		po->pfn, mt, po->pfn >> PAGEBLOCK_ORDER);
+	if (ms_stack_fetch(c, &pl->depot, po->handle, &st) == 0)
+		for (unsigned i = 0; i < st.n; i++) {
+			symbolize(c, st.ip[i], line, sizeof(line));
+			fprintf(out, " %s\n", line);
+		}
+	if (po->last_migrate_reason != -1)
+		fprintf(out, "Page has been migrated, last migrate reason: %d\n",
+			po->last_migrate_reason);
+	if (po->invalidated)
+		fprintf(out, "memsect: section %" PRIu64 " page_ext is being offlined (PAGE_EXT_INVALID)\n",
+			po->section);
+	fputc('\n', out);
+}
+
+static void stack_json(struct json *j, struct ms_ctx *c, const struct ms_po_layout *pl,
+		       const char *key, uint32_t handle)
+{
+	struct ms_stack st;
+	char line[256];
+	int r = ms_stack_fetch(c, &pl->depot, handle, &st);
+
+	if (r) {
+		json_null(j, key);
+		return;
+	}
+	json_arr(j, key);
+	for (unsigned i = 0; i < st.n; i++) {
+		symbolize(c, st.ip[i], line, sizeof(line));
+		json_str(j, NULL, line);
+	}
+	json_arr_end(j);
+}
+
+static void owner_json(struct json *j, struct ms_ctx *c, const struct ms_po_layout *pl,
+		       const struct ms_page_owner *po)
+{
+	char comm[17], gfp[512];
+
+	gfp_names(c, pl->gfp_names, po->gfp_mask, gfp, sizeof(gfp));
+	json_obj(j, NULL);
+	json_uint(j, "pfn", po->pfn);
+	json_uint(j, "section", po->section);
+	json_addr(j, "page_ext", po->entry);
+	json_bool(j, "section_being_offlined", po->invalidated);
+	json_bool(j, "allocated", po->allocated);
+	json_uint(j, "order", po->order);
+	json_addr(j, "gfp_mask", po->gfp_mask);
+	json_str(j, "gfp_flags", gfp);
+	json_int(j, "last_migrate_reason", po->last_migrate_reason);
+	if (pl->pid >= 0)
+		json_int(j, "pid", po->pid);
+	if (pl->tgid >= 0)
+		json_int(j, "tgid", po->tgid);
+	if (pl->comm >= 0)
+		json_str(j, "comm", comm_of(po, comm));
+	if (pl->ts >= 0)
+		json_uint(j, "ts_nsec", po->ts_nsec);
+	if (pl->free_ts >= 0)
+		json_uint(j, "free_ts_nsec", po->free_ts_nsec);
+	if (pl->free_pid >= 0)
+		json_int(j, "free_pid", po->free_pid);
+	if (pl->free_tgid >= 0)
+		json_int(j, "free_tgid", po->free_tgid);
+	json_addr(j, "handle", po->handle);
+	stack_json(j, c, pl, "stack", po->handle);
+	json_addr(j, "free_handle", po->free_handle);
+	stack_json(j, c, pl, "free_stack", po->free_handle);
+	json_obj_end(j);
+}
+
+struct emit {
+	FILE *out;
+	struct json *j;
+	struct ms_ctx *c;
+	const struct ms_po_layout *pl;
+};
+
+static int emit_one(void *arg, const struct ms_page_owner *po)
+{
+	struct emit *e = arg;
+
+	if (e->j)
+		owner_json(e->j, e->c, e->pl, po);
+	else
+		ms_page_owner_text(e->out, e->c, e->pl, po);
+	return 0;
+}
+
+static const char *filter_name(enum ms_owner_filter f)
+{
+	return f == MS_OWNER_ALLOCATED ? "allocated" : f == MS_OWNER_FREED ? "freed" : "any";
+}
+
+uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filter,
+			 long pid, bool json, const char *dump_path)
+{
+	struct ms_po_layout pl;
+	struct json j;
+	struct emit e = { out, json ? &j : NULL, c, &pl };
+	uint64_t n = 0;
+
+	ms_page_owner_layout(c, &pl);
+	if (!json) {
+		if (!pl.ok)
+			fprintf(stderr, "memsect: no page_owner records: %s\n", pl.why);
+		else
+			n = ms_for_each_page_owner(c, &pl, filter, pid, emit_one, &e);
+		for (unsigned i = 0; i < c->nerrors && i < MS_MAX_ERRORS; i++)
+			fprintf(stderr, "memsect: partial: read error at 0x%" PRIx64 ": %s\n",
+				c->errors[i].address, c->errors[i].what);
+		return n;
+	}
+	json_begin(&j, out);
+	json_obj(&j, NULL);
+	json_str(&j, "schema", MS_SCHEMA);
+	json_str(&j, "command", "owner");
+	json_str(&j, "dump", dump_path);
+	json_str(&j, "type", filter_name(filter));
+	if (pid >= 0)
+		json_int(&j, "pid", pid);
+	else
+		json_null(&j, "pid");
+	json_bool(&j, "page_owner", pl.ok);
+	json_str(&j, "reason", pl.ok ? NULL : pl.why);
+	if (pl.ok) {
+		json_uint(&j, "page_ext_size", pl.ext_size);
+		json_uint(&j, "page_owner_offset", pl.po_off);
+	}
+	json_arr(&j, "records");
+	if (pl.ok)
+		n = ms_for_each_page_owner(c, &pl, filter, pid, emit_one, &e);
+	json_arr_end(&j);
+	json_bool(&j, "partial", c->nerrors != 0);
+	json_arr(&j, "read_errors");
+	for (unsigned i = 0; i < c->nerrors && i < MS_MAX_ERRORS; i++) {
+		json_obj(&j, NULL);
+		json_addr(&j, "address", c->errors[i].address);
+		json_str(&j, "what", c->errors[i].what);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+	return n;
+}
