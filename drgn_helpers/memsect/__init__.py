@@ -14,6 +14,14 @@ Run with Debian's drgn (``/usr/bin/python3``, drgn 0.0.22 or later); put the
 """
 
 from .diagnose import Finding, diagnose
+from .hvo import (
+    HugetlbFolio,
+    VmemmapWalk,
+    for_each_hugetlb_folio,
+    hvo_report,
+    kernel_page_table_leaf,
+    vmemmap_aliases,
+)
 from .memory_block import (
     MemoryBlock,
     for_each_memory_block,
@@ -48,7 +56,13 @@ from .vmcoreinfo import vmcoreinfo, vmcoreinfo_number, vmcoreinfo_symbol
 
 __all__ = (
     "Finding",
+    "HugetlbFolio",
+    "VmemmapWalk",
     "diagnose",
+    "for_each_hugetlb_folio",
+    "hvo_report",
+    "kernel_page_table_leaf",
+    "vmemmap_aliases",
     "pfns_in_dump",
     "MemoryBlock",
     "PAGE_EXT_INVALID",
