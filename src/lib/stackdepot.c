@@ -37,8 +37,8 @@ void ms_depot_resolve(struct ms_ctx *c, struct ms_depot *d)
 
 	memset(d, 0, sizeof(*d));
 	d->offset_bits = DEPOT_POOL_ORDER + c->L.page_shift - DEPOT_STACK_ALIGN;
-	/* 83a4f1ef45a9 (v6.1) reserved 5 bits; stack_depot_set_extra_bits came with it. */
-	extra = sym(c, "stack_depot_set_extra_bits", &a) == 0 ? 5 : 0;
+	/* 83a4f1ef45a9 (v6.1) reserved 5 bits; stack_depot_get_extra_bits came with it. */
+	extra = sym(c, "stack_depot_get_extra_bits", &a) == 0 ? 5 : 0;
 	if (sym(c, "pools_num", &d->count_addr) == 0 &&
 	    sym(c, "stack_pools", &d->pools) == 0) {
 		/* 6.8 "lib/stackdepot: drop valid bit from handles" */

@@ -1,0 +1,112 @@
+"""`memsect owner`: the page_owner records the guest kernel printed in
+/sys/kernel/debug/page_owner (manifest page_owner_samples) come out of the
+dump exactly, in the kernel's text format, and the kernel's own
+tools/mm/page_owner_sort parses memsect's text."""
+
+import json
+import re
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from test_cli_common import all_dumps, dump_ids, run
+
+CUSTOM = ("6.1", "6.12", "7.3")
+DUMPS = all_dumps(kernel=CUSTOM, scenario="pageowner", fmt=("kdump", "elf"))
+SORT_SOURCES = {  # kernel source tarball, path of page_owner_sort.c inside it
+    "6.1": ("/usr/src/linux-source-6.1.tar.xz", "linux-source-6.1/tools/vm/page_owner_sort.c"),
+    "6.12": ("/usr/src/linux-source-6.12.tar.xz", "linux-source-6.12/tools/mm/page_owner_sort.c"),
+}
+
+
+def owner(dump, *extra):
+    p = run("owner", *extra, dump.path, dump.vmlinux)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == ""
+    return p.stdout
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=dump_ids(DUMPS))
+def test_manifest_samples_exact(dump):
+    doc = json.loads(owner(dump, "--json"))
+    assert doc["command"] == "owner" and doc["page_owner"] and not doc["partial"]
+    assert doc["page_ext_size"] == dump.manifest["page_ext"]["page_ext_size"]
+    recs = {r["pfn"]: r for r in doc["records"]}
+    samples = dump.manifest["page_owner_samples"]
+    assert samples
+    for s in samples:
+        r = recs[s["pfn"]]
+        assert (r["order"], r["gfp_mask"], r["pid"], r["tgid"], r["comm"], r["ts_nsec"]) == (
+            s["order"], s["gfp_mask"], s["pid"], s["tgid"], s["comm"], s["ts_nsec"]), s
+        assert r["allocated"] and not r["section_being_offlined"]
+        # the manifest keeps the kernel's top frames
+        assert r["stack"][: len(s["stack"])] == s["stack"], s
+
+
+@pytest.mark.parametrize("dump", DUMPS, ids=dump_ids(DUMPS))
+def test_text_records_have_the_kernels_lines(dump):
+    text = owner(dump)
+    blocks = {}
+    for block in text.split("\n\n"):
+        m = re.search(r"^PFN (0x[0-9a-f]+|\d+) ", block, re.M)
+        if m:
+            blocks[int(m.group(1), 0)] = block
+    hexpfn = dump.kernel != "6.1"  # "PFN 0x%lx" since 6.8, "PFN %lu" in 6.1
+    for s in dump.manifest["page_owner_samples"]:
+        lines = blocks[s["pfn"]].split("\n")
+        assert lines[0].startswith(
+            f"Page allocated via order {s['order']}, mask {s['gfp_mask']}(")
+        assert f"), pid {s['pid']}, tgid {s['tgid']} ({s['comm']}), ts {s['ts_nsec']} ns" in lines[0]
+        assert lines[0].endswith(" ns")
+        assert lines[1].startswith(f"PFN {s['pfn']:#x} " if hexpfn else f"PFN {s['pfn']} ")
+        assert lines[2: 2 + len(s["stack"])] == [" " + f for f in s["stack"]]
+
+
+def test_pid_and_type_filters():
+    dump = next(d for d in DUMPS if d.kernel == "6.12" and d.fmt == "kdump")
+    sample = next(s for s in dump.manifest["page_owner_samples"] if s["pid"] > 1)
+    doc = json.loads(owner(dump, "--json", "--pid", str(sample["pid"])))
+    assert doc["records"] and all(r["pid"] == sample["pid"] for r in doc["records"])
+    assert sample["pfn"] in {r["pfn"] for r in doc["records"]}
+    freed = json.loads(owner(dump, "--json", "--type", "freed"))
+    assert freed["records"] and not any(r["allocated"] for r in freed["records"])
+    assert sample["pfn"] not in {r["pfn"] for r in freed["records"]}
+
+
+@pytest.fixture(scope="module")
+def page_owner_sort(tmp_path_factory):
+    """The kernel's tools/mm/page_owner_sort.c, built from Debian's sources."""
+    out = {}
+    d = tmp_path_factory.mktemp("pos")
+    for ver, (tarball, member) in SORT_SOURCES.items():
+        if not Path(tarball).exists():
+            pytest.fail(f"{tarball} missing (linux-source-{ver})")
+        with tarfile.open(tarball) as t:
+            src = d / f"page_owner_sort_{ver}.c"
+            src.write_bytes(t.extractfile(member).read())
+        exe = d / f"page_owner_sort_{ver}"
+        subprocess.run(["gcc", "-O2", "-o", str(exe), str(src)], check=True)
+        out[ver] = exe
+    return out
+
+
+SORT_DUMPS = all_dumps(kernel=CUSTOM, scenario="pageowner", fmt="kdump")
+
+
+@pytest.mark.parametrize("dump", SORT_DUMPS, ids=dump_ids(SORT_DUMPS))
+def test_page_owner_sort_reads_memsect_text(dump, page_owner_sort, tmp_path):
+    text = owner(dump)
+    nrec = len(json.loads(owner(dump, "--json"))["records"])
+    (tmp_path / "in").write_text(text)
+    exe = page_owner_sort["6.1" if dump.kernel == "6.1" else "6.12"]
+    p = subprocess.run([str(exe), "--sort=pid", str(tmp_path / "in"), str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert f"loaded {nrec}" in p.stdout
+    out = (tmp_path / "out").read_text()
+    counted = sum(int(m) for m in re.findall(r"^(\d+) times, ", out, re.M))
+    assert counted == nrec
+    for s in dump.manifest["page_owner_samples"]:
+        assert f"pid {s['pid']}, tgid {s['tgid']} ({s['comm']})" in out
