@@ -39,5 +39,6 @@ void ms_checks_all(struct ms_ctx *c, struct ms_findings *f)
 	ms_check_offline_present(c, f);
 	ms_check_offline_refcount(c, f);
 	ms_check_offline_in_file(c, f);
+	ms_check_page_ext_gigantic_overrun(c, f);
 	ms_check_read_errors(c, f);
 }

@@ -63,6 +63,7 @@ void ms_check_block_transition(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_offline_present(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_offline_in_file(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_offline_refcount(struct ms_ctx *c, struct ms_findings *f);
+void ms_check_page_ext_gigantic_overrun(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_read_errors(struct ms_ctx *c, struct ms_findings *f);
 
 /* Groups run by the commands. */
