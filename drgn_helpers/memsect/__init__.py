@@ -35,6 +35,14 @@ from .offline import (
     read_section_pages,
 )
 from .page_ext import for_each_page_ext, page_ext_entry, pfn_page_ext
+from .page_owner import (
+    PageOwner,
+    depot_stack,
+    for_each_page_owner,
+    gigantic_overrun_findings,
+    owner_report,
+    page_owner,
+)
 from .page_type import (
     PageOffline,
     PageOfflineSkippable,
@@ -55,6 +63,12 @@ from .sections import (
 from .vmcoreinfo import vmcoreinfo, vmcoreinfo_number, vmcoreinfo_symbol
 
 __all__ = (
+    "PageOwner",
+    "depot_stack",
+    "for_each_page_owner",
+    "gigantic_overrun_findings",
+    "owner_report",
+    "page_owner",
     "Finding",
     "HugetlbFolio",
     "VmemmapWalk",

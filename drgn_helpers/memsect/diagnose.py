@@ -16,6 +16,7 @@ from drgn.helpers.linux.mm import pfn_to_page
 
 from .memory_block import MemoryBlock, for_each_memory_block, sections_per_block
 from .offline import PageOfflineRange, for_each_page_offline_range, pfns_in_dump
+from .page_owner import gigantic_overrun_findings
 from .page_type import offline_test
 from .sections import (
     SectionPageExt,
@@ -216,6 +217,7 @@ def diagnose(prog: Program) -> List[Finding]:
     ranges = list(for_each_page_offline_range(prog, unreadable))
     findings += _offline_checks(prog, ranges)
     errors += [(pfn_to_page(prog, start).value_(), "struct page") for start, _ in unreadable]
+    findings += gigantic_overrun_findings(prog, Finding)
     if errors:  # READ_ERRORS
         address, what = errors[0]
         findings.append(Finding(
