@@ -14,7 +14,6 @@
 #include "memsect/sections.h"
 
 #define VMEMMAP_PAGE 4096ULL
-#define MAX_ORDER_SEEN 30
 #define X86_PAGE_RW (1ULL << 1)
 
 struct scan {
@@ -67,51 +66,38 @@ static int visit(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 	const struct ms_layout *L = &c->L;
 	size_t psz = L->page_struct_size;
 	struct scan *sc = arg;
-	const struct ms_hvo_layout *hl = sc->hl;
-	unsigned char *tail1 = malloc(psz);
-	int ret = 0;
+	const struct ms_section *s = sc->s;
 
-	if (!tail1)
-		return MS_ERROR;
 	for (uint64_t i = 0; i < n; i++, pfn++) {
 		const unsigned char *pg = buf + i * psz;
-		uint64_t vaddr = sc->s->mem_map + (pfn - sc->s->start_pfn) * psz;
 		struct ms_hvo_folio *f;
+		uint64_t end;
 		unsigned order;
 
-		if (!((ms_get_u64(pg, L->page_flags_off) >> hl->pg_head) & 1))
-			continue;
 		if (pfn < sc->skip_until) {
-			sc->cur->fake_heads++;
-			sc->h->fake_heads++;
+			if ((ms_get_u64(pg, L->page_flags_off) >> sc->hl->pg_head) & 1) {
+				sc->cur->fake_heads++;
+				sc->h->fake_heads++;
+			}
 			continue;
 		}
-		if (i + 1 < n)
-			memcpy(tail1, pg + psz, psz);
-		else if (ms_read(c, MS_KVADDR, vaddr + psz, tail1, psz,
-				 "first tail struct page", NULL))
+		end = ms_hvo_folio_end(c, sc->hl, s->mem_map, s->start_pfn, pfn,
+				       pg, i + 1 < n ? pg + psz : NULL, &order);
+		if (!end)
 			continue;
-		if (!ms_hvo_is_hugetlb(L, hl, pg, tail1))
-			continue;
-		order = ms_hvo_order(L, hl, tail1);
-		if (!order || order > MAX_ORDER_SEEN || pfn & ((1ULL << order) - 1))
-			continue;	/* not a plausible folio head */
 		f = add_folio(sc);
-		if (!f) {
-			ret = MS_ERROR;
-			break;
-		}
+		if (!f)
+			return MS_ERROR;
 		f->pfn = pfn;
 		f->order = order;
-		f->head_vaddr = vaddr;
-		f->flag = hl->flag_bit >= 0 &&
-			  ((ms_get_u64(pg, hl->private_off) >> hl->flag_bit) & 1);
+		f->head_vaddr = s->mem_map + (pfn - s->start_pfn) * psz;
+		f->flag = sc->hl->flag_bit >= 0 &&
+			  ((ms_get_u64(pg, sc->hl->private_off) >> sc->hl->flag_bit) & 1);
 		f->scheme = MS_HVO_UNKNOWN;
 		sc->cur = f;
-		sc->skip_until = pfn + (1ULL << order);
+		sc->skip_until = end;
 	}
-	free(tail1);
-	return ret;
+	return 0;
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -111,6 +111,34 @@ bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 	return false;
 }
 
+#define MAX_ORDER_SEEN 30
+
+uint64_t ms_hvo_folio_end(struct ms_ctx *c, const struct ms_hvo_layout *h,
+			  uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
+			  const unsigned char *pg, const unsigned char *next,
+			  unsigned *order)
+{
+	const struct ms_layout *L = &c->L;
+	size_t psz = L->page_struct_size;
+	unsigned char tail1[4096];	/* layout.c bounds the struct page size */
+	unsigned o;
+
+	if (!((ms_get_u64(pg, L->page_flags_off) >> h->pg_head) & 1))
+		return 0;
+	if (next)
+		memcpy(tail1, next, psz);
+	else if (ms_read(c, MS_KVADDR, mem_map + (pfn + 1 - start_pfn) * psz,
+			 tail1, psz, "first tail struct page", NULL))
+		return 0;
+	if (!ms_hvo_is_hugetlb(L, h, pg, tail1))
+		return 0;
+	o = ms_hvo_order(L, h, tail1);
+	if (!o || o > MAX_ORDER_SEEN || pfn & ((1ULL << o) - 1))
+		return 0;	/* not a plausible folio head */
+	*order = o;
+	return pfn + (1ULL << o);
+}
+
 unsigned ms_hvo_order(const struct ms_layout *L, const struct ms_hvo_layout *h,
 		      const unsigned char *tail1)
 {

@@ -35,6 +35,15 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h);
 const char *ms_hvo_detect_name(enum ms_hugetlb_detect d);
 bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 		       const unsigned char *pg, const unsigned char *tail1);
+/*
+ * If the struct page @pg of @pfn (in section @s; @next is the following
+ * struct page, or NULL to read it) heads a hugetlb folio, return the
+ * folio's end pfn and its order in *@order; else 0.
+ */
+uint64_t ms_hvo_folio_end(struct ms_ctx *c, const struct ms_hvo_layout *h,
+			  uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
+			  const unsigned char *pg, const unsigned char *next,
+			  unsigned *order);
 unsigned ms_hvo_order(const struct ms_layout *L, const struct ms_hvo_layout *h,
 		      const unsigned char *tail1);
 
