@@ -14,8 +14,10 @@ vmcores-kernels:
 vmcores: vmcores-kernels
 	$(VMCORES_PYTHON) vmcores/driver/make_dump.py --all
 
-# One quick dump for a demo (about 15 s once the 6.12 kernel is built).
+# One quick dump for the demo (about 15 s once the 6.12 kernel is built): a
+# memory block caught mid-offline, PAGE_EXT_INVALID set in its page_ext.
+DEMO_DUMP := $(MEMSECT_CACHE)/dumps/6.12/midoffline
 demo-dump:
 	vmcores/kernels/build.sh 6.12
-	$(VMCORES_PYTHON) vmcores/driver/make_dump.py 6.12 offline
-	@echo $(MEMSECT_CACHE)/dumps/6.12/offline
+	$(VMCORES_PYTHON) vmcores/driver/make_dump.py 6.12 midoffline
+	@echo $(DEMO_DUMP)
