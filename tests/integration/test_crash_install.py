@@ -3,18 +3,24 @@ Makefile) puts memsect.so where crash's `extend` finds it by name: here a
 DESTDIR, searched by crash through $CRASH_EXTENSIONS exactly as it searches
 /usr/lib/crash/extensions."""
 
+import os
 import subprocess
 import tempfile
 from pathlib import Path
 
-from test_crash_common import REPO, CrashSession, all_dumps
+from test_crash_common import MEMSECT_SO, REPO, CrashSession, all_dumps
+
+# Install from the build that made the extension under test: build/ by
+# default, build/sid in make check-newest, where the repository is read-only.
+MS_BUILD = os.path.relpath(MEMSECT_SO.parent, REPO)
 
 
 def test_extend_by_name_after_install():
     dumps = all_dumps(kernel="6.12", scenario="baseline", fmt="kdump")
     assert dumps, "6.12/baseline/kdump was not made (make vmcores)"
     with tempfile.TemporaryDirectory(prefix="memsect-install-") as dest:
-        p = subprocess.run(["make", "-s", "-C", str(REPO), "install-extension", f"DESTDIR={dest}"],
+        p = subprocess.run(["make", "-s", "-C", str(REPO), "install-extension", f"DESTDIR={dest}",
+                            f"MS_BUILD={MS_BUILD}"],
                            capture_output=True, text=True, timeout=600)
         assert p.returncode == 0, p.stdout + p.stderr
         extdir = Path(dest) / "usr" / "lib" / "crash" / "extensions"
