@@ -9,11 +9,13 @@ and the ``PAGE_EXT_GIGANTIC_OVERRUN`` check.  Mirrors the memsect CLI's
 ``owner`` command (same JSON records) and its check.
 """
 
-from typing import Dict, Iterator, List, NamedTuple, Optional
+import bisect
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
-from drgn import FaultError, Object, Program
+from drgn import FaultError, Object, Program, SymbolKind
 
 from .sections import for_each_present_section, section_layout, section_page_ext
+from .vmcoreinfo import vmcoreinfo
 
 __all__ = (
     "PageOwner",
@@ -124,7 +126,7 @@ def depot_stack(prog: Program, handle: int) -> Optional[List[int]]:
     """Return addresses of a stack depot handle, or None (0 / out of range)."""
     if not handle:
         return None
-    page_shift = section_layout(prog).page_shift
+    page_shift = int(vmcoreinfo(prog).get("PAGESIZE", "4096")).bit_length() - 1
     offset_bits = _DEPOT_POOL_ORDER + page_shift - _DEPOT_STACK_ALIGN
     # 83a4f1ef45a9 (v6.1): 5 extra bits
     extra = 5 if _has(prog, "stack_depot_get_extra_bits") else 0
@@ -152,12 +154,34 @@ def depot_stack(prog: Program, handle: int) -> Optional[List[int]]:
     return [rec.entries[i].value_() for i in range(n)]
 
 
-def _symbolize(prog: Program, ip: int) -> str:
+def _symbol_table(prog: Program) -> Tuple[List[int], List[str]]:
+    """Symbols sorted like kallsyms (aliases: fewer leading '_' first, then name)."""
     try:
-        s = prog.symbol(ip)
-    except LookupError:
+        return prog.cache["memsect_symbol_table"]
+    except KeyError:
+        pass
+    kinds = (SymbolKind.FUNC, SymbolKind.OBJECT, SymbolKind.UNKNOWN)
+    syms = sorted(
+        (s.address, len(s.name) - len(s.name.lstrip("_")), s.name)
+        for s in prog.symbols()
+        if s.kind in kinds and s.name and s.name[0] != "$" and not s.name.startswith(".L")
+    )
+    table = ([a for a, _, _ in syms], [n for _, _, n in syms])
+    prog.cache["memsect_symbol_table"] = table
+    return table
+
+
+def _symbolize(prog: Program, ip: int) -> str:
+    """%pS: name+offset/size, the size being the distance to the next symbol (kallsyms)."""
+    addrs, names = _symbol_table(prog)
+    i = bisect.bisect_right(addrs, ip) - 1
+    if i < 0:
         return hex(ip)
-    return f"{s.name}+{ip - s.address:#x}/{s.size:#x}"
+    first = bisect.bisect_left(addrs, addrs[i])
+    nxt = bisect.bisect_right(addrs, addrs[i])
+    if nxt == len(addrs):
+        return hex(ip)
+    return f"{names[first]}+{ip - addrs[first]:#x}/{addrs[nxt] - addrs[first]:#x}"
 
 
 def _stack_json(prog: Program, handle: int) -> Optional[List[str]]:

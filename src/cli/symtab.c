@@ -19,11 +19,22 @@ struct symtab {
 	size_t n;
 };
 
+static size_t underscores(const char *s)
+{
+	return strspn(s, "_");
+}
+
+/* By address; aliases like scripts/kallsyms.c: fewer leading '_' first, then by name. */
 static int by_addr(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
+	size_t ux = underscores(x->name), uy = underscores(y->name);
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (ux != uy)
+		return ux < uy ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 /* Symbols kallsyms keeps: functions, objects and plain labels with a section. */
