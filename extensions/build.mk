@@ -42,7 +42,7 @@ $(MS_BUILD)/obj/extensions/%.o: extensions/%.c $(MS_EXT_HEADERS) $(CRASH_INCDIR)
 # never bind to or shadow a symbol of crash itself.
 $(MEMSECT_SO): $(MS_EXT_OBJS) $(LIBMEMSECT)
 	$(CC) -shared -rdynamic -Wl,--exclude-libs,ALL -Wl,-Bsymbolic $(MS_LDFLAGS) \
-		-o $@ $(MS_EXT_OBJS) $(LIBMEMSECT)
+		-o $@ $(MS_EXT_OBJS) $(LIBMEMSECT) -lelf
 
 install-extension: $(MEMSECT_SO)
 	install -d $(DESTDIR)$(CRASH_EXTDIR)

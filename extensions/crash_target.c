@@ -113,6 +113,32 @@ static int ct_symbol(void *priv, const char *name, uint64_t *addr)
 	return 0;
 }
 
+/*
+ * %pS from the vmlinux's own ELF symbol table, like the CLI (crash's table
+ * drops GCC suffixes such as ".isra.0"), relocated by symbol_value(_stext)
+ * minus its link-time address.
+ */
+static int ct_addr_symbol(void *priv, uint64_t addr, char *buf, size_t len)
+{
+	struct crash_target *ct = ct_of(priv);
+	uint64_t link;
+
+	if (!ct->symtab && !ct->symtab_failed) {
+		ct->symtab = symtab_open(crash_vmlinux_path());
+		if (ct->symtab && symtab_lookup(ct->symtab, "_stext", &link) == 0 &&
+		    symbol_exists("_stext")) {
+			ct->sym_offset = symbol_value("_stext") - link;
+		} else {
+			symtab_free(ct->symtab);
+			ct->symtab = NULL;
+			ct->symtab_failed = 1;
+		}
+	}
+	if (!ct->symtab)
+		return MS_ABSENT;
+	return symtab_format(ct->symtab, addr - ct->sym_offset, buf, len);
+}
+
 /* datatype_info() answers -1 for "no such type or member". */
 static int ct_member(void *priv, const char *type, const char *member,
 		     size_t *offset, size_t *size)
@@ -231,6 +257,7 @@ static const struct ms_target_ops ct_ops = {
 #endif
 	.pfns_in_file = ct_pfns_in_file,
 	.errmsg = ct_errmsg,
+	.addr_symbol = ct_addr_symbol,
 };
 
 /* MEMSECT_CRASH_FAIL_READ=0xADDR[,0xADDR...] (kernel virtual addresses). */
@@ -275,6 +302,7 @@ void crash_target_close(struct crash_target *ct)
 		free(ct->vmci[i].value);
 	}
 	free(ct->vmci);
+	symtab_free(ct->symtab);
 	memset(ct, 0, sizeof(*ct));
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memsect/symtab.h"
 #include "memsect/target.h"
 
 #define CT_MAX_FAIL 8
@@ -38,6 +39,10 @@ struct crash_target {
 	uint64_t pgt_root;
 	int pgt_levels;		/* 0 until the first walk, -1 if no root */
 	char err[160];
+	/* ct_addr_symbol(): the vmlinux's ELF symbols, loaded on first use */
+	struct symtab *symtab;
+	uint64_t sym_offset;	/* KASLR: runtime - link-time address */
+	int symtab_failed;
 };
 
 /* 0, or -1 with a message in ct->err (a malformed test-hook variable). */

@@ -9,6 +9,7 @@
 #include "defs.h"
 
 #include "memsect/report.h"
+#include "owner.h"
 #include "run.h"
 
 static void cmd_memsect(void);
@@ -16,7 +17,7 @@ static void cmd_memsect(void);
 static char *help_memsect[] = {
 	"memsect",
 	"memory-map state: sections, page_ext pointers, PageOffline pages",
-	"sections|offline|hvo|diagnose [--json] | --version",
+	"sections|offline|hvo|diagnose [--json] | owner [--pid N] [--type allocated|freed] [--json] | --version",
 	"  Runs a memsect check on the dump, with the same sub-commands, options",
 	"  and output as the memsect command-line tool (README.md, \"memsect\").",
 	"  Reads that fail are reported with their address and make the result",
@@ -32,6 +33,9 @@ static char *help_memsect[] = {
 	"              writability, frames shared between folios, and how many",
 	"              struct pages a naive scan misreads (HVO aliases, fake heads)",
 	"    diagnose  run every check and print the findings",
+	"    owner     page_owner records as /sys/kernel/debug/page_owner prints",
+	"              them (stacks from the stack depot, symbolized by crash),",
+	"              --pid N: of one process, --type freed: of freed pages",
 	"    --json    one JSON document, schema \"memsect/1\"",
 	"    --version print the memsect version and JSON schema",
 	"",
@@ -79,8 +83,9 @@ static int known_sub_command(const char *name)
 static void cmd_memsect(void)
 {
 	const char *sub = NULL;
-	char err[512];
-	int json = 0;
+	char err[512], *end;
+	int json = 0, freed = 0;
+	long pid = -1;
 
 	for (int i = 1; i < argcnt; i++) {
 		if (STREQ(args[i], "--json")) {
@@ -92,6 +97,19 @@ static void cmd_memsect(void)
 		} else if (STREQ(args[i], "--help") || STREQ(args[i], "-h")) {
 			cmd_usage(pc->curcmd, COMPLETE_HELP);
 			return;
+		} else if (STREQ(args[i], "--pid") && i + 1 < argcnt) {
+			pid = strtol(args[++i], &end, 10);
+			if (*end || pid < 0) {
+				error(INFO, "bad --pid: %s\n", args[i]);
+				return;
+			}
+		} else if (STREQ(args[i], "--type") && i + 1 < argcnt) {
+			i++;
+			if (!STREQ(args[i], "allocated") && !STREQ(args[i], "freed")) {
+				error(INFO, "bad --type: %s\n", args[i]);
+				return;
+			}
+			freed = STREQ(args[i], "freed");
 		} else if (args[i][0] == '-' || sub) {
 			error(INFO, "unexpected argument: %s\n", args[i]);
 			cmd_usage(pc->curcmd, SYNOPSIS);
@@ -102,6 +120,14 @@ static void cmd_memsect(void)
 	}
 	if (!sub) {
 		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	if (STREQ(sub, "owner")) {
+		pc->cmd_cleanup = ms_crash_owner_cleanup;
+		pc->cmd_cleanup_arg = NULL;
+		if (ms_crash_owner(fp, json, pid, freed, err, sizeof(err)) == MS_CRASH_FAILED)
+			error(INFO, "%s\n", err);
+		pc->cmd_cleanup = NULL;
 		return;
 	}
 	if (!known_sub_command(sub)) {

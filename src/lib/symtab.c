@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Sorted vmlinux symbols for %pS-style formatting (see symtab.h). */
+#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "memsect/target.h"
-#include "symtab.h"
+#include "memsect/symtab.h"
 
 struct sym {
 	uint64_t addr;
@@ -17,6 +19,8 @@ struct sym {
 struct symtab {
 	struct sym *v;
 	size_t n;
+	int fd;			/* symtab_open(): owned file, else -1 */
+	Elf *own;
 };
 
 static size_t underscores(const char *s)
@@ -57,6 +61,7 @@ struct symtab *symtab_load(Elf *elf)
 
 	if (!s)
 		return NULL;
+	s->fd = -1;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
@@ -103,7 +108,43 @@ void symtab_free(struct symtab *s)
 	if (!s)
 		return;
 	free(s->v);
+	if (s->own)
+		elf_end(s->own);
+	if (s->fd >= 0)
+		close(s->fd);
 	free(s);
+}
+
+struct symtab *symtab_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct symtab *s;
+	Elf *elf;
+
+	if (fd < 0)
+		return NULL;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	s = elf ? symtab_load(elf) : NULL;
+	if (!s) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return NULL;
+	}
+	s->fd = fd;
+	s->own = elf;
+	return s;
+}
+
+int symtab_lookup(const struct symtab *s, const char *name, uint64_t *addr)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name)) {
+			*addr = s->v[i].addr;
+			return 0;
+		}
+	return MS_ABSENT;
 }
 
 int symtab_format(const struct symtab *s, uint64_t addr, char *buf, size_t len)
