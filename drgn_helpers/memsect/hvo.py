@@ -30,6 +30,7 @@ __all__ = (
     "HugetlbFolio",
     "VmemmapWalk",
     "for_each_hugetlb_folio",
+    "hugetlb_heads_in_section",
     "hvo_report",
     "kernel_page_table_leaf",
     "vmemmap_aliases",
@@ -155,6 +156,40 @@ def _order(L: _Layout, tail1: bytes) -> int:
     return tail1[L.order_off]
 
 
+def hugetlb_heads_in_section(
+    prog: Program, buf: bytes, base_pfn: int, mem_map: int
+) -> List[Tuple[int, int, bytes]]:
+    """
+    The hugetlb folio heads among the struct pages *buf* of one section
+    (first pfn *base_pfn*; *mem_map* the section's decoded mem_map), as
+    (pfn, order, head struct page bytes).  A head must be aligned to its
+    order, which rules out the fake heads HVO leaves at every 64th tail.
+    Raises LookupError when this kernel's hugetlb encoding is unknown.
+    """
+    L = _layout(prog)
+    n = len(buf) // L.size
+    words = array.array("Q")
+    words.frombytes(buf[:n * L.size])
+    flags = words[L.flags // 8::L.size // 8]
+    out = []
+    for i in [i for i, f in enumerate(flags) if (f >> L.pg_head) & 1]:
+        pfn = base_pfn + i
+        head = buf[i * L.size:(i + 1) * L.size]
+        if i + 1 < n:
+            tail1 = buf[(i + 1) * L.size:(i + 2) * L.size]
+        else:
+            try:
+                tail1 = prog.read((mem_map + (pfn + 1) * L.size) & 0xFFFFFFFFFFFFFFFF, L.size)
+            except FaultError:
+                continue
+        if not _is_hugetlb(L, head, tail1):
+            continue
+        order = _order(L, tail1)
+        if order and order <= _MAX_ORDER_SEEN and not pfn & ((1 << order) - 1):
+            out.append((pfn, order, head))
+    return out
+
+
 def for_each_hugetlb_folio(prog: Program) -> Iterator[HugetlbFolio]:
     """
     Iterate over every hugetlb folio in the memmap, in pfn order.
@@ -181,37 +216,33 @@ def for_each_hugetlb_folio(prog: Program) -> Iterator[HugetlbFolio]:
             continue
         mem_map = mm & layout.map_mask
         buf, missing = read_section_pages(prog, nr, mem_map)
-        bad = [(a, b) for a, b in missing]
-        words = array.array("Q")
-        words.frombytes(buf)
-        flags = words[L.flags // 8::words_per_page]
         base = nr * per_section
-        for i in [i for i, f in enumerate(flags) if (f >> L.pg_head) & 1]:
-            pfn = base + i
-            if any(a <= pfn < b for a, b in bad):
-                continue
+        good = [(pfn, order, head) for pfn, order, head in
+                hugetlb_heads_in_section(prog, buf, base, mem_map)
+                if not any(a <= pfn < b for a, b in missing)]
+        if pending is not None and skip_until > base:
+            # PG_head struct pages inside the open folio's tails: fake heads.
+            words = array.array("Q")
+            words.frombytes(buf)
+            flags = words[L.flags // 8::words_per_page]
+            end = min(skip_until, base + per_section) - base
+            pending[4] += sum(1 for i in range(end) if (flags[i] >> L.pg_head) & 1
+                              and base + i > pending[0])
+        for pfn, order, head in good:
             if pfn < skip_until:
-                pending[4] += 1
-                continue
-            head = buf[i * L.size:(i + 1) * L.size]
-            vaddr = (mem_map + pfn * L.size) & 0xFFFFFFFFFFFFFFFF
-            if i + 1 < per_section:
-                tail1 = buf[(i + 1) * L.size:(i + 2) * L.size]
-            else:
-                try:
-                    tail1 = prog.read(vaddr + L.size, L.size)
-                except FaultError:
-                    continue
-            if not _is_hugetlb(L, head, tail1):
-                continue
-            order = _order(L, tail1)
-            if not order or order > _MAX_ORDER_SEEN or pfn & ((1 << order) - 1):
                 continue
             if pending is not None:
                 yield HugetlbFolio(*pending)
+            vaddr = (mem_map + pfn * L.size) & 0xFFFFFFFFFFFFFFFF
             flag = L.flag_bit is not None and bool((_u(head, L.private, 8) >> L.flag_bit) & 1)
             pending = [pfn, order, Object(prog, page_type, value=vaddr), flag, 0]
             skip_until = pfn + (1 << order)
+            words = array.array("Q")
+            words.frombytes(buf)
+            flags = words[L.flags // 8::words_per_page]
+            end = min(skip_until, base + per_section) - base
+            pending[4] += sum(1 for i in range(pfn - base + 1, end)
+                              if (flags[i] >> L.pg_head) & 1)
     if pending is not None:
         yield HugetlbFolio(*pending)
 

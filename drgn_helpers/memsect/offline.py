@@ -139,6 +139,14 @@ def for_each_page_offline_range(
     per_section = 1 << layout.pfn_section_shift
     words_per_page = fields.size // 4
     per_block, going_blocks = _going_offline_blocks(prog)
+    from .hvo import hugetlb_heads_in_section  # hvo imports this module
+
+    try:
+        hugetlb_heads_in_section(prog, b"", 0, 0)
+        hugetlb_known = True
+    except LookupError:
+        hugetlb_known = False
+    hugetlb_end = 0  # end pfn of the last hugetlb folio seen
 
     current: Optional[List] = None  # PageOfflineRange fields, mutable
     for nr, section in for_each_present_section(prog):
@@ -155,8 +163,25 @@ def for_each_page_offline_range(
         going = nr // per_block in going_blocks
         base = nr * per_section
         mask, value = test.mask, test.value
+        # Hugetlb folios are never PageOffline; with HVO their tails are
+        # aliases of the head (or of a page other folios share), so their
+        # pfns are skipped by order, not decoded (as the CLI does).
+        folios = []
+        if hugetlb_known:
+            folios = [(p, p + (1 << o)) for p, o, _ in
+                      hugetlb_heads_in_section(prog, buf, base, mm & layout.map_mask)
+                      if p >= hugetlb_end]
+        skip = [(base, hugetlb_end)] if hugetlb_end > base else []
+        for a, b in folios:
+            if skip and a < skip[-1][1]:
+                continue
+            skip.append((a, b))
+        if skip:
+            hugetlb_end = max(hugetlb_end, skip[-1][1])
         for i in [i for i, t in enumerate(types) if t & mask == value]:
             pfn = base + i
+            if any(a <= pfn < b for a, b in skip):
+                continue
             if current is None or current[1] != pfn:
                 if current is not None:
                     yield PageOfflineRange(*current)

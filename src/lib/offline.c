@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hvo_layout.h"
 #include "memsect/blocks.h"
 #include "memsect/offline.h"
 #include "memsect/pages.h"
@@ -22,6 +23,14 @@ struct scan {
 	int64_t block;			/* of the section being scanned */
 	int going_offline;
 	uint64_t section;
+	const struct ms_section *s;
+	/*
+	 * Hugetlb folios are never PageOffline; with HVO their tail struct
+	 * pages are aliases of the head page (or, 7.1+, of a page shared by
+	 * other folios), so they are skipped by order, not decoded.
+	 */
+	const struct ms_hvo_layout *hl;	/* NULL: hugetlb not recognisable */
+	uint64_t hugetlb_end;
 };
 
 static struct ms_offline_range *open_range(struct scan *sc, uint64_t pfn)
@@ -60,8 +69,24 @@ static int visit_pages(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 		uint32_t type = ms_get_u32(pg, L->page_type_off);
 		int32_t ref;
 		struct ms_offline_range *r;
-		unsigned bin;
+		unsigned bin, order;
+		uint64_t end;
 
+		if (pfn < sc->hugetlb_end) {
+			sc->cur = NULL;
+			continue;
+		}
+		if (sc->hl) {
+			end = ms_hvo_folio_end(c, sc->hl, sc->s->mem_map,
+					       sc->s->start_pfn, pfn, pg,
+					       i + 1 < n ? pg + L->page_struct_size : NULL,
+					       &order);
+			if (end) {
+				sc->hugetlb_end = end;
+				sc->cur = NULL;
+				continue;
+			}
+		}
 		if (!ms_page_type_is_offline(L, type)) {
 			sc->cur = NULL;
 			continue;
@@ -152,6 +177,7 @@ struct ms_offline *ms_get_offline(struct ms_ctx *c)
 	struct ms_blocks *blocks;
 	struct ms_offline *o;
 	struct scan sc = { 0 };
+	struct ms_hvo_layout hl;
 	uint64_t before = c->pages_scanned;
 	double t0;
 
@@ -167,6 +193,8 @@ struct ms_offline *ms_get_offline(struct ms_ctx *c)
 	o->skippable = c->L.pg_offline_skippable >= 0 ? 0 : -1;
 	o->in_file = -1;
 	sc.o = o;
+	if (ms_hvo_layout_resolve(c, &hl) == 0)
+		sc.hl = &hl;
 	t0 = now();
 	for (size_t i = 0; i < secs->n; i++) {
 		const struct ms_section *s = &secs->v[i];
@@ -179,6 +207,7 @@ struct ms_offline *ms_get_offline(struct ms_ctx *c)
 		if (sc.cur && sc.cur->end_pfn != s->start_pfn)
 			sc.cur = NULL;
 		sc.section = s->nr;
+		sc.s = s;
 		/* The block id needs only sections_per_block, not the xarray. */
 		sc.block = c->L.sections_per_block ?
 			   (int64_t)(s->nr / c->L.sections_per_block) : -1;
