@@ -160,4 +160,5 @@ void __attribute__((constructor)) memsect_init(void)
 void __attribute__((destructor)) memsect_fini(void)
 {
 	ms_crash_run_cleanup(NULL);
+	ms_crash_owner_cleanup(NULL);
 }

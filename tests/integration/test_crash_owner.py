@@ -1,0 +1,42 @@
+"""`memsect owner` inside crash (6.1 full mode, 6.12 and 7.3 --minimal)
+prints the CLI's JSON document, stacks included (symbolized from the
+vmlinux's ELF symbols, relocated through crash's _stext), and the text
+records carry the guest's page_owner samples; on the gigantic dumps crash's
+`memsect diagnose` has the CLI's PAGE_EXT_GIGANTIC_OVERRUN finding."""
+
+import json
+
+import pytest
+
+from test_cli_common import run
+from test_crash_common import CrashSession, all_dumps, dump_ids
+
+OWNER = all_dumps(kernel=("6.1", "6.12", "7.3"), scenario="pageowner", fmt="kdump")
+GIGANTIC = all_dumps(kernel=("6.12", "7.3"), scenario="gigantic", fmt="kdump")
+
+
+@pytest.mark.parametrize("dump", OWNER, ids=dump_ids(OWNER))
+def test_owner_in_crash_equals_cli(dump):
+    pid = next(s["pid"] for s in dump.manifest["page_owner_samples"] if s["pid"] > 1)
+    s = CrashSession(dump, [("json", "memsect owner --json"),
+                            ("pid", f"memsect owner --pid {pid}")])
+    cli = json.loads(run("owner", "--json", dump.path, dump.vmlinux).stdout)
+    assert json.loads(s.out["json"]) == cli
+    text = s.out["pid"]
+    cli_text = run("owner", "--pid", str(pid), dump.path, dump.vmlinux).stdout
+    assert text == cli_text
+    for sample in dump.manifest["page_owner_samples"]:
+        if sample["pid"] == pid:
+            assert "\n".join(" " + f for f in sample["stack"]) in text
+
+
+@pytest.mark.parametrize("dump", GIGANTIC, ids=dump_ids(GIGANTIC))
+def test_gigantic_overrun_in_crash(dump):
+    s = CrashSession(dump, [("diag", "memsect diagnose --json")])
+    codes = [f for f in json.loads(s.out["diag"])["findings"]
+             if f["code"] == "PAGE_EXT_GIGANTIC_OVERRUN"]
+    cli = json.loads(run("diagnose", "--json", dump.path, dump.vmlinux).stdout)
+    assert codes == [f for f in cli["findings"] if f["code"] == "PAGE_EXT_GIGANTIC_OVERRUN"]
+    assert len(codes) == (1 if dump.kernel == "6.12" else 0)
+    if codes:
+        assert codes[0]["place"]["start_pfn"] == dump.manifest["gigantic_folio_pfn"]
