@@ -97,11 +97,13 @@ static const char *h_vmcoreinfo(void *p, const char *k)
 	return h->base->ops->vmcoreinfo(h->base->priv, k);
 }
 
+/* A 2 MiB vmemmap range with any override is split into 4 KiB PTEs. */
 static int h_vtop(void *p, uint64_t va, uint64_t *pa, struct ms_pte *leaf)
 {
 	struct hvo_target *h = p;
+	int split = 0, r;
 
-	for (int i = 0; i < h->n; i++)
+	for (int i = 0; i < h->n; i++) {
 		if (h->r[i].va == (va & ~4095ULL)) {
 			*pa = h->r[i].pa | (va & 4095);
 			leaf->entry = h->r[i].entry;
@@ -109,7 +111,15 @@ static int h_vtop(void *p, uint64_t va, uint64_t *pa, struct ms_pte *leaf)
 			leaf->leaf_size = 4096;
 			return 0;
 		}
-	return h->base->ops->vtop(h->base->priv, va, pa, leaf);
+		split |= (h->r[i].va >> 21) == (va >> 21);
+	}
+	r = h->base->ops->vtop(h->base->priv, va, pa, leaf);
+	if (r == 0 && split) {
+		leaf->entry = PTE_RW_ENTRY;
+		leaf->level = 1;
+		leaf->leaf_size = 4096;
+	}
+	return r;
 }
 
 static const struct ms_target_ops hvo_ops = {
@@ -165,14 +175,12 @@ static void folio(unsigned char *pages, uint64_t idx, int gen61, int flag)
 }
 
 /*
- * Copy vmemmap page 0 of the folio over pages 1..7 (what the aliases read
- * back) and remap them read-only onto the head frame: HVO up to 7.0.
+ * Remap vmemmap pages 1..7 of the folio read-only onto the head frame (HVO
+ * up to 7.0); their old frames, now freed, are left zeroed, so the fake
+ * heads seen come only through the page tables.
  */
-static void head_alias(struct hvo_target *h, unsigned char *pages, uint64_t idx,
-		       uint64_t pfn)
+static void head_alias(struct hvo_target *h, uint64_t pfn)
 {
-	for (int k = 1; k < 8; k++)
-		memcpy(pages + idx * 64 + k * 4096, pages + idx * 64, 4096);
 	remap(h, pfn, 0, phys_of(vmemmap_va(pfn)), PTE_RW_ENTRY);
 	for (int k = 1; k < 8; k++)
 		remap(h, pfn, k, phys_of(vmemmap_va(pfn)), PTE_RO_ENTRY);
@@ -230,7 +238,7 @@ static void test_head_alias(enum synth_gen gen)
 	struct ms_ctx c;
 
 	folio(p, 512, gen == GEN_6_1, 1);
-	head_alias(&h, p, 512, pfn);
+	head_alias(&h, pfn);
 	run(&h, &c, &f);
 	hv = ms_get_hvo(&c);
 	CHECK(hv && hv->n == 1);
@@ -321,7 +329,7 @@ static void test_remap_without_flag(void)
 	struct ms_ctx c;
 
 	folio(p, 512, 0, 0);
-	head_alias(&h, p, 512, pfn);
+	head_alias(&h, pfn);
 	run(&h, &c, &f);
 	CHECK_EQ(codes(&f, "HVO_REMAP_WITHOUT_FLAG"), 1);
 	CHECK_EQ(f.n, 1);
@@ -340,7 +348,7 @@ static void test_alias_writable(void)
 	struct ms_ctx c;
 
 	folio(p, 512, 0, 1);
-	head_alias(&h, p, 512, pfn);
+	head_alias(&h, pfn);
 	h.r[3].entry |= PTE_RW;		/* vmemmap page 3 */
 	run(&h, &c, &f);
 	CHECK_EQ(codes(&f, "HVO_ALIAS_WRITABLE"), 1);
@@ -364,7 +372,7 @@ static void test_head_frame_shared(void)
 
 	folio(p, 512, 0, 1);
 	folio(p, 1024, 0, 1);
-	head_alias(&h, p, 512, a);
+	head_alias(&h, a);
 	remap(&h, b, 0, phys_of(vmemmap_va(b)), PTE_RW_ENTRY);
 	for (int k = 1; k < 8; k++)
 		remap(&h, b, k, phys_of(vmemmap_va(a)), PTE_RO_ENTRY);
@@ -380,6 +388,48 @@ static void test_head_frame_shared(void)
 	synth_free(s);
 }
 
+/*
+ * The PageOffline scan skips a hugetlb folio's tails: here the frame its
+ * aliases map holds PageOffline-typed struct pages (a reused frame).  A
+ * scan that decodes the aliases (the same dump without PG_head in the
+ * debug info, so hugetlb cannot be recognised) counts 7 * 64 offline
+ * pages; memsect counts only the real one after the folio.
+ */
+static void test_offline_skips_aliases(void)
+{
+	struct hvo_target h;
+	unsigned char *p;
+	struct synth *s = setup(GEN_6_12, &h, &p);
+	uint64_t pfn = SEC * SYNTH_PPS + 512;
+	uint64_t tail_va = vmemmap_va(40 * SYNTH_PPS);
+	unsigned char *tail = synth_map(s, tail_va, 4096);
+	struct ms_offline *o;
+	struct ms_ctx c;
+	char err[256];
+
+	for (int i = 0; i < 64; i++)
+		synth_page(tail, (uint64_t)i, 0, synth_offline_type(GEN_6_12), 1);
+	folio(p, 512, 0, 1);
+	synth_page(p, 1024, 0, synth_offline_type(GEN_6_12), 1);
+	remap(&h, pfn, 0, phys_of(vmemmap_va(pfn)), PTE_RW_ENTRY);
+	for (int k = 1; k < 8; k++)
+		remap(&h, pfn, k, phys_of(tail_va), PTE_RO_ENTRY);
+
+	CHECK(ms_ctx_init(&c, &h.t, err, sizeof(err)) == 0);
+	o = ms_get_offline(&c);
+	CHECK(o && o->pages == 1 && o->n == 1);
+	if (o && o->n == 1)
+		CHECK_EQ(o->v[0].start_pfn, pfn + 512);
+	ms_ctx_fini(&c);
+
+	synth_drop(s, "PG_head");
+	CHECK(ms_ctx_init(&c, &h.t, err, sizeof(err)) == 0);
+	o = ms_get_offline(&c);
+	CHECK(o && o->pages == 7 * 64 + 1);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
 int main(void)
 {
 	test_head_alias(GEN_6_12);
@@ -389,5 +439,6 @@ int main(void)
 	test_remap_without_flag();
 	test_alias_writable();
 	test_head_frame_shared();
+	test_offline_skips_aliases();
 	return synth_done("hvo");
 }
