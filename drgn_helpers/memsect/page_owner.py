@@ -111,11 +111,12 @@ def for_each_page_owner(prog: Program, type: str = "allocated", pid: Optional[in
             pfn = (nr << layout.pfn_section_shift) + k
             po = _decode(prog, pfn, nr, table + layout.page_ext_size * k, inval, off)
             order = po.record.order.value_()
-            if not po.owner or pfn & ((1 << order) - 1):
+            if pfn & ((1 << order) - 1):
                 continue
-            if type == "allocated" and (not po.allocated or not po.record.handle.value_()):
+            if type == "allocated" and (not po.owner or not po.allocated or not po.record.handle.value_()):
                 continue
-            if type == "freed" and po.allocated:
+            # freed: also pages with only a free stack (__free_pages_core() at online)
+            if type == "freed" and (po.allocated or (not po.owner and not po.record.free_handle.value_())):
                 continue
             if pid is not None and po.record.pid.value_() != pid:
                 continue

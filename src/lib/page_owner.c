@@ -175,12 +175,18 @@ int ms_page_owner_read(struct ms_ctx *c, const struct ms_po_layout *pl,
 static bool wanted(const struct ms_page_owner *po, enum ms_owner_filter filter, long pid)
 {
 	/* read_page_owner(): PAGE_EXT_OWNER set, PAGE_EXT_OWNER_ALLOCATED set,
-	 * the first pfn of the allocation, a stack handle. */
-	if (!po->owner || (po->pfn & ((1ull << po->order) - 1)))
+	 * the first pfn of the allocation, a stack handle.  Freed: not
+	 * allocated, with a record or a free stack (pages freed by
+	 * __free_pages_core() when memory is onlined have only the latter). */
+	if (po->pfn & ((1ull << po->order) - 1))
 		return false;
-	if (filter == MS_OWNER_ALLOCATED && (!po->allocated || !po->handle))
+	if (filter == MS_OWNER_ALLOCATED &&
+	    (!po->owner || !po->allocated || !po->handle))
 		return false;
-	if (filter == MS_OWNER_FREED && po->allocated)
+	if (filter == MS_OWNER_FREED &&
+	    (po->allocated || (!po->owner && !po->free_handle)))
+		return false;
+	if (filter == MS_OWNER_ANY && !po->owner && !po->free_handle)
 		return false;
 	return pid < 0 || po->pid == pid;
 }

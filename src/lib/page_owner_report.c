@@ -115,6 +115,16 @@ void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *
 			symbolize(c, st.ip[i], line, sizeof(line));
 			fprintf(out, " %s\n", line);
 		}
+	if (!po->allocated && po->free_handle) {
+		/* not in the kernel's debugfs file, which lists allocated pages only */
+		fprintf(out, "Page last freed, free_pid %d, free_tgid %d, free_ts %" PRIu64 " ns\n",
+			po->free_pid, po->free_tgid, po->free_ts_nsec);
+		if (ms_stack_fetch(c, &pl->depot, po->free_handle, &st) == 0)
+			for (unsigned i = 0; i < st.n; i++) {
+				symbolize(c, st.ip[i], line, sizeof(line));
+				fprintf(out, " %s\n", line);
+			}
+	}
 	if (po->last_migrate_reason != -1)
 		fprintf(out, "Page has been migrated, last migrate reason: %d\n",
 			po->last_migrate_reason);

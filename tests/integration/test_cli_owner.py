@@ -110,3 +110,27 @@ def test_page_owner_sort_reads_memsect_text(dump, page_owner_sort, tmp_path):
     assert counted == nrec
     for s in dump.manifest["page_owner_samples"]:
         assert f"pid {s['pid']}, tgid {s['tgid']} ({s['comm']})" in out
+
+
+MIDOFFLINE = all_dumps(kernel=CUSTOM, scenario="midoffline", fmt="kdump")
+
+
+@pytest.mark.parametrize("dump", MIDOFFLINE, ids=dump_ids(MIDOFFLINE))
+def test_invalidated_section_records_are_shown_and_marked(dump):
+    """A section caught between __invalidate_page_ext() and __free_page_ext()
+    (manifest invalidated_sections) still has its page_owner data: its pages
+    were freed into the buddy allocator when the block was onlined."""
+    (inval,) = dump.manifest["page_ext"]["invalidated_sections"]
+    per = 1 << 15
+    doc = json.loads(owner(dump, "--json", "--type", "freed"))
+    mine = [r for r in doc["records"] if r["section"] == inval["nr"]]
+    assert len(mine) == per  # every pfn of the section, order 0
+    assert all(r["section_being_offlined"] and not r["allocated"] for r in mine)
+    assert all(r["free_stack"] and any(f.startswith("online_pages+") for f in r["free_stack"])
+               for r in mine)
+    others = [r for r in doc["records"] if r["section"] != inval["nr"]]
+    assert others and not any(r["section_being_offlined"] for r in others)
+    text = owner(dump, "--type", "freed")
+    first = inval["nr"] * per
+    block = next(b for b in text.split("\n\n") if re.search(rf"^PFN ({first:#x}|{first}) ", b, re.M))
+    assert f"memsect: section {inval['nr']} page_ext is being offlined (PAGE_EXT_INVALID)" in block
