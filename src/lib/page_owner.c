@@ -98,6 +98,8 @@ void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
 		pl->gfp_names = a;
 	if (sym(c, "migratetype_names", &a) == 0)
 		pl->mt_names = a;
+	if (sym(c, "migrate_reason_names", &a) == 0)
+		pl->mr_names = a;
 	ms_depot_resolve(c, &pl->depot);
 	pl->ok = true;
 }

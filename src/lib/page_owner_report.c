@@ -125,9 +125,15 @@ void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *
 				fprintf(out, " %s\n", line);
 			}
 	}
-	if (po->last_migrate_reason != -1)
-		fprintf(out, "Page has been migrated, last migrate reason: %d\n",
-			po->last_migrate_reason);
+	if (po->owner && po->last_migrate_reason != -1) {
+		/* migrate_reason_names[MR_TYPES]; MR_TYPES is at most 16 */
+		if (po->last_migrate_reason >= 0 && po->last_migrate_reason < 16)
+			migratetype_name(c, pl->mr_names, (unsigned)po->last_migrate_reason,
+					 mt, sizeof(mt));
+		else
+			snprintf(mt, sizeof(mt), "%d", po->last_migrate_reason);
+		fprintf(out, "Page has been migrated, last migrate reason: %s\n", mt);
+	}
 	if (po->invalidated)
 		fprintf(out, "memsect: section %" PRIu64 " page_ext is being offlined (PAGE_EXT_INVALID)\n",
 			po->section);

@@ -46,6 +46,7 @@ struct ms_po_layout {
 	size_t po_size;
 	uint64_t gfp_names;	/* &gfpflag_names, 0 if absent */
 	uint64_t mt_names;	/* &migratetype_names, 0 if absent */
+	uint64_t mr_names;	/* &migrate_reason_names, 0 if absent */
 	struct ms_depot depot;
 };
 
