@@ -16,6 +16,7 @@
 #include "memsect/report.h"
 #include "memsect/sections.h"
 #include "owner_cmd.h"
+#include "page_cmd.h"
 
 enum { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT };
 
@@ -46,6 +47,8 @@ static void usage(FILE *out)
 	fprintf(out, "  %-9s %s\n", "owner",
 		"page_owner records as /sys/kernel/debug/page_owner prints them\n"
 		"            [--pid N] [--type allocated|freed]");
+	fprintf(out, "  %-9s %s\n", "page",
+		"struct page and page_ext clients of each pfn: memsect page [--json] VMCORE VMLINUX PFN...");
 	fprintf(out,
 		"\nVMCORE: ELF, kdump-compressed or any other format libkdumpfile reads.\n"
 		"VMLINUX: the matching vmlinux with DWARF debug info.\n"
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "owner"))
 		return owner_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "page"))
+		return page_main(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -159,13 +159,14 @@ static void stack_json(struct json *j, struct ms_ctx *c, const struct ms_po_layo
 	json_arr_end(j);
 }
 
-static void owner_json(struct json *j, struct ms_ctx *c, const struct ms_po_layout *pl,
-		       const struct ms_page_owner *po)
+void ms_page_owner_json_record(struct json *j, struct ms_ctx *c,
+			       const struct ms_po_layout *pl,
+			       const struct ms_page_owner *po, const char *key)
 {
 	char comm[17], gfp[512];
 
 	gfp_names(c, pl->gfp_names, po->gfp_mask, gfp, sizeof(gfp));
-	json_obj(j, NULL);
+	json_obj(j, key);
 	json_uint(j, "pfn", po->pfn);
 	json_uint(j, "section", po->section);
 	json_addr(j, "page_ext", po->entry);
@@ -208,7 +209,7 @@ static int emit_one(void *arg, const struct ms_page_owner *po)
 	struct emit *e = arg;
 
 	if (e->j)
-		owner_json(e->j, e->c, e->pl, po);
+		ms_page_owner_json_record(e->j, e->c, e->pl, po, NULL);
 	else
 		ms_page_owner_text(e->out, e->c, e->pl, po);
 	return 0;

@@ -96,6 +96,11 @@ uint64_t ms_for_each_page_owner(struct ms_ctx *c, const struct ms_po_layout *pl,
 				int (*fn)(void *arg, const struct ms_page_owner *po),
 				void *arg);
 
+/* One record as a JSON object (under @key, NULL inside an array). */
+struct json;
+void ms_page_owner_json_record(struct json *j, struct ms_ctx *c,
+			       const struct ms_po_layout *pl,
+			       const struct ms_page_owner *po, const char *key);
 /* One record in the kernel's /sys/kernel/debug/page_owner text format. */
 void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *pl,
 			const struct ms_page_owner *po);

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The page command (page_info.h). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "memsect/page_info.h"
+#include "memsect/page_owner.h"
+#include "memsect/report.h"
+#include "memsect/sections.h"
+
+struct clients {
+	struct ms_po_layout po;
+	bool ptc, tag;
+	uint64_t ptc_off, tag_off;
+	size_t ct_lineno, ct_function, ct_filename;
+	size_t compound_head;
+	bool has_compound_head;
+};
+
+static int ops_offset(struct ms_ctx *c, const char *ops, uint64_t *off)
+{
+	size_t o, sz;
+	uint64_t a;
+	unsigned char b[8];
+
+	if (c->t->ops->symbol(c->t->priv, ops, &a) ||
+	    c->t->ops->member(c->t->priv, "page_ext_operations", "offset", &o, &sz) ||
+	    ms_read(c, MS_KVADDR, a + o, b, 8, ops, NULL))
+		return -1;
+	*off = ms_get_u64(b, 0);
+	return 0;
+}
+
+static void resolve(struct ms_ctx *c, struct clients *k)
+{
+	uint64_t used = 0, key;
+	unsigned char b[4];
+	size_t sz;
+
+	memset(k, 0, sizeof(*k));
+	ms_page_owner_layout(c, &k->po);
+	if (k->po.ok)
+		used += 8 + k->po.po_size;
+	/* DEFINE_STATIC_KEY_TRUE(page_table_check_disabled): enabled == 0 when on */
+	if (c->t->ops->symbol(c->t->priv, "page_table_check_disabled", &key) == 0 &&
+	    ms_read(c, MS_KVADDR, key, b, 4, "page_table_check_disabled", NULL) == 0 &&
+	    ms_get_u32(b, 0) == 0 && ops_offset(c, "page_table_check_ops", &k->ptc_off) == 0) {
+		k->ptc = true;
+		used += 8;
+	}
+	/* alloc tagging (6.10+) has a slot iff it is what is left of page_ext_size */
+	if (c->L.page_ext_size_known && used + 8 == c->L.page_ext_size &&
+	    ops_offset(c, "page_alloc_tagging_ops", &k->tag_off) == 0 &&
+	    !c->t->ops->member(c->t->priv, "codetag", "lineno", &k->ct_lineno, &sz) &&
+	    !c->t->ops->member(c->t->priv, "codetag", "function", &k->ct_function, &sz) &&
+	    !c->t->ops->member(c->t->priv, "codetag", "filename", &k->ct_filename, &sz))
+		k->tag = true;
+	k->has_compound_head =
+		c->t->ops->member(c->t->priv, "page", "compound_head", &k->compound_head, &sz) == 0;
+}
+
+static void read_str(struct ms_ctx *c, uint64_t addr, char *buf, size_t len)
+{
+	size_t i;
+
+	buf[0] = 0;
+	for (i = 0; i + 1 < len; i++) {
+		if (ms_read(c, MS_KVADDR, addr + i, buf + i, 1, "codetag string", NULL) ||
+		    !buf[i])
+			break;
+	}
+	buf[i] = 0;
+}
+
+static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients *k,
+		     const struct ms_section *s, uint64_t pfn)
+{
+	const struct ms_layout *L = &c->L;
+	uint64_t page = s->mem_map ? s->mem_map + (pfn - s->start_pfn) * L->page_struct_size : 0;
+	unsigned char *pb = calloc(1, L->page_struct_size), *e = NULL;
+	uint64_t entry = 0, head = 0;
+	bool page_ok = false, ext_ok = false;
+
+	if (!pb)
+		return;
+	if (page && ms_read(c, MS_KVADDR, page, pb, L->page_struct_size, "struct page", NULL) == 0)
+		page_ok = true;
+	if (s->page_ext_table && L->page_ext_size_known &&
+	    (s->pe_state == MS_PE_VALID || s->pe_state == MS_PE_INVALIDATED)) {
+		entry = s->page_ext_table + L->page_ext_size * (pfn - s->start_pfn);
+		e = malloc(L->page_ext_size);
+		ext_ok = e && ms_read(c, MS_KVADDR, entry, e, L->page_ext_size,
+				      "page_ext entry", NULL) == 0;
+	}
+	if (page_ok && k->has_compound_head) {
+		uint64_t ch = ms_get_u64(pb, k->compound_head);
+
+		/* bit 0: tail page; the rest is the head's struct page */
+		if ((ch & 1) && (ch - 1) >= s->mem_map)
+			head = s->start_pfn + ((ch - 1) - s->mem_map) / L->page_struct_size;
+		else if (ch & 1)
+			head = UINT64_MAX;
+	}
+	if (j) {
+		json_obj(j, NULL);
+		json_uint(j, "pfn", pfn);
+		json_uint(j, "section", s->nr);
+		json_bool(j, "section_being_offlined", s->pe_state == MS_PE_INVALIDATED);
+		if (page_ok) {
+			json_obj(j, "page");
+			json_addr(j, "address", page);
+			json_addr(j, "flags", ms_get_u64(pb, L->page_flags_off));
+			json_int(j, "refcount", (int32_t)ms_get_u32(pb, L->page_refcount_off));
+			json_int(j, "mapcount", (int32_t)ms_get_u32(pb, L->page_type_off) + 1);
+			json_addr(j, "page_type", ms_get_u32(pb, L->page_type_off));
+			if (head == UINT64_MAX)
+				json_str(j, "compound_head", "outside this section");
+			else if (head)
+				json_uint(j, "compound_head", head);
+			else
+				json_null(j, "compound_head");
+			json_obj_end(j);
+		} else {
+			json_null(j, "page");
+		}
+		if (ext_ok) {
+			json_obj(j, "page_ext");
+			json_addr(j, "address", entry);
+			json_obj_end(j);
+		} else {
+			json_null(j, "page_ext");
+		}
+	} else {
+		fprintf(out, "pfn 0x%" PRIx64 " section %" PRIu64 "%s\n", pfn, s->nr,
+			s->pe_state == MS_PE_INVALIDATED ? " (page_ext being offlined)" : "");
+		if (page_ok) {
+			char h[48];
+
+			if (head == UINT64_MAX)
+				snprintf(h, sizeof(h), "outside this section");
+			else if (head)
+				snprintf(h, sizeof(h), "pfn 0x%" PRIx64, head);
+			else
+				snprintf(h, sizeof(h), "none");
+			fprintf(out, "  struct page 0x%" PRIx64 ": flags 0x%" PRIx64 " refcount %d mapcount %d page_type 0x%x compound_head %s\n",
+				page, ms_get_u64(pb, L->page_flags_off),
+				(int32_t)ms_get_u32(pb, L->page_refcount_off),
+				(int32_t)ms_get_u32(pb, L->page_type_off) + 1,
+				ms_get_u32(pb, L->page_type_off), h);
+		} else
+			fprintf(out, "  struct page: unreadable\n");
+		fprintf(out, "  page_ext: %s0x%" PRIx64 "\n", ext_ok ? "" : "none ", entry);
+	}
+	if (ext_ok && k->po.ok) {
+		struct ms_page_owner po = { 0 };
+
+		po.pfn = pfn;
+		po.section = s->nr;
+		po.entry = entry;
+		po.invalidated = s->pe_state == MS_PE_INVALIDATED;
+		ms_page_owner_decode(&k->po, e, &po);
+		if (j)
+			ms_page_owner_json_record(j, c, &k->po, &po, "page_owner");
+		else if (po.owner || po.free_handle)
+			ms_page_owner_text(out, c, &k->po, &po);
+	} else if (j) {
+		json_null(j, "page_owner");
+	}
+	if (ext_ok && k->ptc) {
+		int32_t anon = (int32_t)ms_get_u32(e, k->ptc_off);
+		int32_t file = (int32_t)ms_get_u32(e, k->ptc_off + 4);
+
+		if (j) {
+			json_obj(j, "page_table_check");
+			json_int(j, "anon_map_count", anon);
+			json_int(j, "file_map_count", file);
+			json_obj_end(j);
+		} else {
+			fprintf(out, "  page_table_check: anon_map_count %d file_map_count %d\n",
+				anon, file);
+		}
+	} else if (j) {
+		json_null(j, "page_table_check");
+	}
+	if (ext_ok && k->tag) {
+		uint64_t ct = ms_get_u64(e, k->tag_off);
+		char fn[128], file[256];
+		unsigned char lb[4];
+
+		/* CODETAG_EMPTY ((void *)1) under MEM_ALLOC_PROFILING_DEBUG */
+		if (ct > 1 && ms_read(c, MS_KVADDR, ct + k->ct_lineno, lb, 4, "codetag", NULL) == 0) {
+			unsigned char p[8];
+
+			fn[0] = file[0] = 0;
+			if (ms_read(c, MS_KVADDR, ct + k->ct_function, p, 8, "codetag", NULL) == 0)
+				read_str(c, ms_get_u64(p, 0), fn, sizeof(fn));
+			if (ms_read(c, MS_KVADDR, ct + k->ct_filename, p, 8, "codetag", NULL) == 0)
+				read_str(c, ms_get_u64(p, 0), file, sizeof(file));
+			if (j) {
+				json_obj(j, "alloc_tag");
+				json_addr(j, "tag", ct);
+				json_str(j, "file", file);
+				json_uint(j, "line", ms_get_u32(lb, 0));
+				json_str(j, "function", fn);
+				json_obj_end(j);
+			} else {
+				fprintf(out, "  alloc_tag: %s:%u %s\n", file, ms_get_u32(lb, 0), fn);
+			}
+		} else if (j) {
+			json_null(j, "alloc_tag");
+		}
+	} else if (j) {
+		json_null(j, "alloc_tag");
+	}
+	if (j)
+		json_obj_end(j);
+	free(pb);
+	free(e);
+}
+
+int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
+		   bool json, const char *dump_path)
+{
+	struct ms_sections *ss = ms_get_sections(c);
+	unsigned shift = c->L.section_size_bits - c->L.page_shift;
+	struct clients k;
+	struct json jw, *j = json ? &jw : NULL;
+	int missing = 0;
+
+	resolve(c, &k);
+	if (j) {
+		json_begin(j, out);
+		json_obj(j, NULL);
+		json_str(j, "schema", MS_SCHEMA);
+		json_str(j, "command", "page");
+		json_str(j, "dump", dump_path);
+		json_obj(j, "clients");
+		json_bool(j, "page_owner", k.po.ok);
+		json_bool(j, "page_table_check", k.ptc);
+		json_bool(j, "alloc_tag", k.tag);
+		json_obj_end(j);
+		json_arr(j, "pages");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ms_section *s = ss ? ms_find_section(ss, pfns[i] >> shift) : NULL;
+
+		if (!s) {
+			missing = 1;
+			if (!j)
+				fprintf(out, "pfn 0x%" PRIx64 ": no present section\n", pfns[i]);
+			continue;
+		}
+		one_page(j, out, c, &k, s, pfns[i]);
+	}
+	if (j) {
+		json_arr_end(j);
+		json_bool(j, "partial", c->nerrors != 0);
+		json_obj_end(j);
+		json_end(j);
+	}
+	return missing;
+}
