@@ -348,6 +348,27 @@ def vmemmap_aliases(prog: Program, folio: HugetlbFolio) -> VmemmapWalk:
     return VmemmapWalk(frames, entries, levels, scheme, len(aliased), writable)
 
 
+def _node_spans(prog: Program) -> List[Tuple[int, int, int]]:
+    """(start pfn, end pfn, nid) of every pgdat: node_data[] with NUMA,
+    contig_page_data without."""
+    try:
+        pgdats = [prog["contig_page_data"].address_of_()]
+    except KeyError:
+        try:
+            arr = prog["node_data"]
+        except KeyError:
+            return []
+        pgdats = [p for p in arr if p.value_()]
+    spans = []
+    for p in pgdats:
+        try:
+            start = p.node_start_pfn.value_()
+            spans.append((start, start + p.node_spanned_pages.value_(), p.node_id.value_()))
+        except FaultError:
+            continue
+    return spans
+
+
 def _hex(v: int) -> str:
     return f"0x{v:x}"
 
@@ -365,6 +386,7 @@ def hvo_report(prog: Program) -> Dict:
     uses: Dict[int, List[Tuple[int, bool]]] = {}
     total_aliased = total_fake = 0
     walked = list(for_each_hugetlb_folio(prog))
+    spans = _node_spans(prog) if walked else []
     for idx, f in enumerate(walked):
         w = vmemmap_aliases(prog, f)
         n = len(w.frames)
@@ -375,6 +397,7 @@ def hvo_report(prog: Program) -> Dict:
         folios.append({
             "pfn": f.pfn,
             "order": f.order,
+            "node": next((nid for a, b, nid in spans if a <= f.pfn < b), None),
             "flag": f.flag,
             "scheme": w.scheme,
             "head_vaddr": _hex(f.page.value_()),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hvo_layout.h"
+#include "hvo_node.h"
 #include "memsect/hvo.h"
 #include "memsect/pages.h"
 #include "memsect/sections.h"
@@ -288,6 +289,17 @@ static int walk_all(struct ms_ctx *c, struct ms_hvo *h)
 	return find_shares(h);
 }
 
+static void set_nodes(struct ms_ctx *c, struct ms_hvo *h)
+{
+	struct ms_node_span *spans;
+	size_t n = h->n ? ms_node_spans(c, &spans) : 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		h->v[i].node = n ? ms_node_of_pfn(spans, n, h->v[i].pfn) : -1;
+	if (n)
+		free(spans);
+}
+
 struct ms_hvo *ms_get_hvo(struct ms_ctx *c)
 {
 	struct ms_hvo_layout hl;
@@ -316,6 +328,7 @@ struct ms_hvo *ms_get_hvo(struct ms_ctx *c)
 			c->progress(c->progress_arg, i + 1, secs->n);
 	}
 	h->pages_scanned = c->pages_scanned - before;
+	set_nodes(c, h);
 	walk_all(c, h);
 	c->hvo = h;
 	return h;

@@ -11,6 +11,10 @@ static void folio_json(struct json *j, const struct ms_hvo *h,
 	json_obj(j, NULL);
 	json_uint(j, "pfn", f->pfn);
 	json_uint(j, "order", f->order);
+	if (f->node >= 0)
+		json_uint(j, "node", (uint64_t)f->node);
+	else
+		json_null(j, "node");
 	json_bool(j, "flag", f->flag);
 	json_str(j, "scheme", ms_hvo_scheme_name(f->scheme));
 	json_addr(j, "head_vaddr", f->head_vaddr);
@@ -98,14 +102,14 @@ void ms_hvo_text(FILE *out, struct ms_ctx *c)
 		h->aliased_struct_pages, h->fake_heads,
 		h->walked ? "" : "; no page-table walk (target has no vtop)");
 	if (h->n)
-		fprintf(out, "  %-10s %5s %4s %-11s %6s %6s %-14s %-3s %-14s %-3s\n",
-			"pfn", "order", "flag", "scheme", "vmemmap", "frames",
+		fprintf(out, "  %-10s %5s %4s %4s %-11s %6s %6s %-14s %-3s %-14s %-3s\n",
+			"pfn", "order", "node", "flag", "scheme", "vmemmap", "frames",
 			"head frame", "rw", "alias frame", "rw");
 	for (size_t i = 0; i < h->n; i++) {
 		const struct ms_hvo_folio *f = &h->v[i];
 
-		fprintf(out, "  0x%-8" PRIx64 " %5u %4s %-11s %6" PRIu64 " %6" PRIu64
-			" 0x%-12" PRIx64 " %-3s ", f->pfn, f->order,
+		fprintf(out, "  0x%-8" PRIx64 " %5u %4d %4s %-11s %6" PRIu64 " %6" PRIu64
+			" 0x%-12" PRIx64 " %-3s ", f->pfn, f->order, f->node,
 			f->flag ? "yes" : "no", ms_hvo_scheme_name(f->scheme),
 			f->vmemmap_pages, f->distinct_frames, f->head_frame,
 			ms_hvo_pte_writable(f->head_pte) ? "rw" : "ro");

@@ -36,9 +36,9 @@ def hvo_json(dump):
 
 
 def hstate_folios(prog):
-    """(pfn, order) of every folio on the kernel's hstate free and active
-    lists: the hugetlb pool as hugetlb.c keeps it, read without any
-    struct page scan."""
+    """(pfn, order, node) of every folio on the kernel's hstate free and
+    active lists: the hugetlb pool as hugetlb.c keeps it, read without any
+    struct page scan (node: the free list's index; None on the active list)."""
     from drgn.helpers.linux.list import list_for_each_entry
     from drgn.helpers.linux.mm import page_to_pfn
 
@@ -46,12 +46,12 @@ def hstate_folios(prog):
     for i in range(prog["hugetlb_max_hstate"].value_()):
         h = prog["hstates"][i]
         order = h.order.value_()
-        heads = [h.hugepage_activelist.address_of_()]
-        heads += [h.hugepage_freelists[n].address_of_()
+        heads = [(None, h.hugepage_activelist.address_of_())]
+        heads += [(n, h.hugepage_freelists[n].address_of_())
                   for n in range(len(h.hugepage_freelists))]
-        for head in heads:
+        for node, head in heads:
             for page in list_for_each_entry("struct page", head, "lru"):
-                out.add((page_to_pfn(page).value_(), order))
+                out.add((page_to_pfn(page).value_(), order, node))
     return out
 
 
@@ -124,8 +124,11 @@ def loaded(request):
 
 def test_folios_are_the_hstate_pool(loaded):
     dump, prog = loaded
-    got = {(f["pfn"], f["order"]) for f in hvo_json(dump)["hvo"]["folios"]}
-    assert got == hstate_folios(prog)
+    pool = hstate_folios(prog)
+    folios = hvo_json(dump)["hvo"]["folios"]
+    assert {(f["pfn"], f["order"]) for f in folios} == {(p, o) for p, o, _ in pool}
+    # The guests hold every hugetlb page free (no user), so each has a node.
+    assert {(f["pfn"], f["order"], f["node"]) for f in folios} == pool
 
 
 def test_drgn_helper_equals_cli(loaded):

@@ -26,6 +26,7 @@ enum ms_hvo_scheme {
 struct ms_hvo_folio {
 	uint64_t pfn;
 	unsigned order;
+	int node;			/* -1 unknown */
 	bool flag;			/* HPG_vmemmap_optimized in head private */
 	uint64_t head_vaddr;		/* &struct page of pfn */
 	uint64_t vmemmap_pages;		/* 4 KiB vmemmap pages of the folio */
