@@ -33,6 +33,7 @@ __all__ = (
     "hugetlb_heads_in_section",
     "hvo_report",
     "kernel_page_table_leaf",
+    "page_table_walk",
     "vmemmap_aliases",
 )
 
@@ -276,14 +277,29 @@ def kernel_page_table_leaf(prog: Program, vaddr: int) -> Optional[Tuple[int, int
         None when *vaddr* is not mapped or a table cannot be read.
     """
     root, levels = _root(prog)
+
+    def read_entry(addr: int, physical: bool) -> int:
+        return int.from_bytes(prog.read(addr, 8, physical), "little")
+
+    try:
+        return page_table_walk(read_entry, root, levels, vaddr)
+    except FaultError:
+        return None
+
+
+def page_table_walk(read_entry, root: int, levels: int, vaddr: int) -> Optional[Tuple[int, int, int]]:
+    """
+    The x86_64 walk behind :func:`kernel_page_table_leaf`:
+    ``read_entry(address, physical)`` returns the 8-byte entry at *address*
+    (the top table is addressed virtually, the rest physically).
+
+    :return: (physical address, leaf entry, level) or None if not present.
+    """
     table, physical = root, False
     for level in range(levels, 0, -1):
         shift = 12 + 9 * (level - 1)
         slot = table + ((vaddr >> shift) & 511) * 8
-        try:
-            entry = int.from_bytes(prog.read(slot, 8, physical), "little")
-        except FaultError:
-            return None
+        entry = read_entry(slot, physical)
         if not entry & _PTE_PRESENT:
             return None
         if level == 1 or (level <= 3 and entry & _PTE_PSE):
