@@ -37,11 +37,13 @@ from .offline import (
 from .page_ext import for_each_page_ext, page_ext_entry, pfn_page_ext
 from .page_owner import (
     PageOwner,
+    decode_page,
     depot_stack,
     for_each_page_owner,
     gigantic_overrun_findings,
     owner_report,
     page_owner,
+    page_report,
 )
 from .page_type import (
     PageOffline,
@@ -64,11 +66,13 @@ from .vmcoreinfo import vmcoreinfo, vmcoreinfo_number, vmcoreinfo_symbol
 
 __all__ = (
     "PageOwner",
+    "decode_page",
     "depot_stack",
     "for_each_page_owner",
     "gigantic_overrun_findings",
     "owner_report",
     "page_owner",
+    "page_report",
     "Finding",
     "HugetlbFolio",
     "VmemmapWalk",

@@ -14,11 +14,14 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from drgn import FaultError, Object, Program, SymbolKind
 
+from .page_type import page_flags_value
 from .sections import for_each_present_section, section_layout, section_page_ext
 from .vmcoreinfo import vmcoreinfo
 
 __all__ = (
     "PageOwner",
+    "decode_page",
+    "page_report",
     "depot_stack",
     "for_each_page_owner",
     "gigantic_overrun_findings",
@@ -320,3 +323,133 @@ def gigantic_overrun_findings(prog: Program, finding) -> list:
             },
         ))
     return out
+
+
+def _clients(prog: Program) -> dict:
+    """Active page_ext clients, by page_ext_size arithmetic (src/lib/page_info.c)."""
+    try:
+        return prog.cache["memsect_page_ext_clients"]
+    except KeyError:
+        pass
+    size = section_layout(prog).page_ext_size
+    po = _po_offset(prog)
+    used = 8 + prog.type("struct page_owner").size if po is not None else 0
+    ptc = None
+    try:
+        if not prog["page_table_check_disabled"].key.enabled.counter.value_():
+            ptc = prog["page_table_check_ops"].offset.value_()
+            used += 8
+    except LookupError:
+        pass
+    tag = None
+    if size is not None and used + 8 == size:
+        try:
+            tag = prog["page_alloc_tagging_ops"].offset.value_()
+        except LookupError:
+            pass
+    out = {"page_owner": po, "page_table_check": ptc, "alloc_tag": tag}
+    prog.cache["memsect_page_ext_clients"] = out
+    return out
+
+
+def _members(t) -> Iterator:
+    """Members of a struct, anonymous unions/structs flattened."""
+    for m in t.members:
+        if m.name is None:
+            yield from _members(m.type)
+        else:
+            yield m
+
+
+def decode_page(prog: Program, pfn: int, errors: Optional[List[int]] = None) -> Optional[dict]:
+    """
+    The CLI's ``memsect page --json`` entry of *pfn*: struct page, its
+    page_ext entry (through the pfn's own section) and every client's data;
+    None when no present section holds *pfn*.
+    """
+    layout = section_layout(prog)
+    shift = layout.pfn_section_shift
+    nr = pfn >> shift
+    sec = {n: ms for n, ms in for_each_present_section(prog)}.get(nr)
+    if sec is None:
+        return None
+    pe = section_page_ext(sec, nr)
+    k = _clients(prog)
+    d = {"pfn": pfn, "section": nr, "section_being_offlined": pe.state == "invalidated"}
+    mem_map = sec.section_mem_map.value_() & layout.map_mask
+    size = prog.type("struct page").size
+    try:
+        first = (mem_map + (nr << shift) * size) & 0xFFFFFFFFFFFFFFFF  # coded: mem_map - start_pfn
+        addr = first + (pfn - (nr << shift)) * size
+        page = Object(prog, "struct page", address=addr).read_()
+        # 7.x renamed it compound_info (encoding not decoded here): None
+        has_ch = any(m.name == "compound_head" for m in _members(page.type_))
+        ch = page.compound_head.value_() if has_ch else 0
+        head = None
+        if ch & 1:
+            delta = (ch - 1) - first
+            if delta >= 1 << 63:
+                delta -= 1 << 64
+            head = (nr << shift) + delta // size if delta % size == 0 else "not a struct page"
+        mc = page._mapcount.counter.value_()
+        d["page"] = {
+            "address": hex(addr),
+            "flags": hex(page_flags_value(page)),
+            "refcount": page._refcount.counter.value_(),
+            "mapcount": mc + 1,
+            "page_type": hex(mc & 0xFFFFFFFF),
+            "compound_head": head,
+        }
+    except FaultError as e:
+        d["page"] = None
+        if errors is not None:
+            errors.append(e.address)
+    entry = None
+    if pe.state in ("valid", "invalidated") and pe.table:
+        entry = pe.table + layout.page_ext_size * (pfn - (nr << shift))
+        try:
+            prog.read(entry, layout.page_ext_size)
+        except FaultError:
+            entry = None
+    d["page_ext"] = {"address": hex(entry)} if entry is not None else None
+    d["page_owner"] = None
+    if entry is not None and k["page_owner"] is not None:
+        d["page_owner"] = owner_json(prog, _decode(prog, pfn, nr, entry, pe.state == "invalidated",
+                                                   k["page_owner"]))
+    d["page_table_check"] = None
+    if entry is not None and k["page_table_check"] is not None:
+        base = entry + k["page_table_check"]
+        d["page_table_check"] = {
+            "anon_map_count": Object(prog, "int", address=base).value_(),
+            "file_map_count": Object(prog, "int", address=base + 4).value_(),
+        }
+    d["alloc_tag"] = None
+    if entry is not None and k["alloc_tag"] is not None:
+        ct = prog.read_u64(entry + k["alloc_tag"])
+        if ct > 1:  # CODETAG_EMPTY is (void *)1
+            tag = Object(prog, "struct codetag", address=ct)
+            try:
+                d["alloc_tag"] = {
+                    "tag": hex(ct),
+                    "file": tag.filename.string_().decode(),
+                    "line": tag.lineno.value_(),
+                    "function": tag.function.string_().decode(),
+                }
+            except FaultError as e:  # a corrupt slot (e.g. the 6.11-6.14 overrun)
+                if errors is not None:
+                    errors.append(e.address)
+    return d
+
+
+def page_report(prog: Program, pfns: List[int]) -> dict:
+    """The CLI's ``memsect page --json`` document, without the ``dump`` path."""
+    k = _clients(prog)
+    errors: List[int] = []
+    pages = [p for p in (decode_page(prog, pfn, errors) for pfn in pfns) if p is not None]
+    return {
+        "schema": "memsect/1",
+        "command": "page",
+        "clients": {name: off is not None for name, off in k.items()},
+        "pages": pages,
+        "partial": bool(errors),
+    }

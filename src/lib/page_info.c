@@ -97,9 +97,12 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 	if (page_ok && k->has_compound_head) {
 		uint64_t ch = ms_get_u64(pb, k->compound_head);
 
-		/* bit 0: tail page; the rest is the head's struct page */
-		if ((ch & 1) && (ch - 1) >= s->mem_map)
-			head = s->start_pfn + ((ch - 1) - s->mem_map) / L->page_struct_size;
+		/* bit 0: tail page; the rest is the head's struct page, in the
+		 * virtually contiguous vmemmap (x86_64 SPARSEMEM_VMEMMAP) */
+		int64_t d = (int64_t)((ch - 1) - s->mem_map);
+
+		if ((ch & 1) && d % (int64_t)L->page_struct_size == 0)
+			head = s->start_pfn + (uint64_t)(d / (int64_t)L->page_struct_size);
 		else if (ch & 1)
 			head = UINT64_MAX;
 	}
@@ -116,7 +119,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 			json_int(j, "mapcount", (int32_t)ms_get_u32(pb, L->page_type_off) + 1);
 			json_addr(j, "page_type", ms_get_u32(pb, L->page_type_off));
 			if (head == UINT64_MAX)
-				json_str(j, "compound_head", "outside this section");
+				json_str(j, "compound_head", "not a struct page");
 			else if (head)
 				json_uint(j, "compound_head", head);
 			else
@@ -139,7 +142,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 			char h[48];
 
 			if (head == UINT64_MAX)
-				snprintf(h, sizeof(h), "outside this section");
+				snprintf(h, sizeof(h), "not a struct page");
 			else if (head)
 				snprintf(h, sizeof(h), "pfn 0x%" PRIx64, head);
 			else
