@@ -43,6 +43,7 @@ _PTE_RW = 1 << 1
 _PTE_PSE = 1 << 7
 _PTE_ADDR = 0x000FFFFFFFFFF000
 _MAX_ORDER_SEEN = 30
+_MAX_FRAMES = 8  # aliased frames listed per folio (MS_HVO_MAX_FRAMES)
 
 
 class HugetlbFolio(NamedTuple):
@@ -435,6 +436,24 @@ def hvo_report(prog: Program) -> Dict:
             "aliased_struct_pages": w.aliased_pages * per_page,
             "fake_heads": f.fake_heads,
         })
+        aliased: Dict[int, List[int]] = {}  # frame -> [first page, pages, writable]
+        counts: Dict[int, int] = {}
+        for fr in w.frames:
+            if fr is not None:
+                counts[fr] = counts.get(fr, 0) + 1
+        for k, fr in enumerate(w.frames):
+            if fr is None or counts[fr] < 2:
+                continue
+            if fr not in aliased:
+                if len(aliased) == _MAX_FRAMES:
+                    continue
+                aliased[fr] = [k, 0, 0]
+            aliased[fr][1] += 1
+            aliased[fr][2] += bool(w.entries[k] & _PTE_RW)
+        folios[-1]["aliased_frames"] = [
+            {"frame": _hex(fr), "first_page": a[0], "pages": a[1], "writable": a[2]}
+            for fr, a in aliased.items()]
+        folios[-1]["aliased_frames_more"] = sum(1 for c in counts.values() if c > 1) - len(aliased)
         if w.scheme in ("none", "unknown"):
             continue
         uses.setdefault(head_frame, []).append((idx, True))

@@ -126,6 +126,27 @@ static uint64_t occurrences(const uint64_t *v, uint64_t n, uint64_t frame)
 	return k;
 }
 
+/* Count vmemmap page @k in the entry of its (aliased) frame. */
+static void note_frame(struct ms_hvo_folio *f, uint64_t k, uint64_t frame,
+		       bool writable)
+{
+	struct ms_hvo_frame *x;
+
+	for (unsigned i = 0; i < f->nframes; i++)
+		if (f->frames[i].frame == frame) {
+			f->frames[i].pages++;
+			f->frames[i].writable += writable;
+			return;
+		}
+	if (f->nframes == MS_HVO_MAX_FRAMES)
+		return;		/* counted in frames_more */
+	x = &f->frames[f->nframes++];
+	x->frame = frame;
+	x->first_page = k;
+	x->pages = 1;
+	x->writable = writable;
+}
+
 /*
  * Walk the vmemmap of @f page by page.  @frames receives the frame of each
  * vmemmap page (0 when unmapped).
@@ -134,7 +155,7 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 		 uint64_t *sorted, uint64_t *entries)
 {
 	struct ms_target *t = c->t;
-	uint64_t n = f->vmemmap_pages, first_tail = 0;
+	uint64_t n = f->vmemmap_pages, first_tail = 0, aliased_frames = 0;
 	bool tails_same = true;
 
 	for (uint64_t k = 0; k < n; k++) {
@@ -168,14 +189,22 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 	}
 	memcpy(sorted, frames, n * sizeof(*frames));
 	qsort(sorted, n, sizeof(*sorted), cmp_u64);
-	for (uint64_t k = 0; k < n; k++)
-		f->distinct_frames += sorted[k] && (k == 0 || sorted[k] != sorted[k - 1]);
-	for (uint64_t k = 1; k < n; k++) {
+	for (uint64_t k = 0; k < n; k++) {
+		bool first = sorted[k] && (k == 0 || sorted[k] != sorted[k - 1]);
+
+		f->distinct_frames += first;
+		aliased_frames += first && k + 1 < n && sorted[k + 1] == sorted[k];
+	}
+	for (uint64_t k = 0; k < n; k++) {
 		if (!frames[k] || occurrences(sorted, n, frames[k]) < 2)
+			continue;
+		note_frame(f, k, frames[k], ms_hvo_pte_writable(entries[k]));
+		if (!k)
 			continue;
 		f->aliased_pages++;
 		f->aliased_writable += ms_hvo_pte_writable(entries[k]);
 	}
+	f->frames_more = aliased_frames - f->nframes;
 	if (f->unmapped)
 		f->scheme = MS_HVO_UNKNOWN;
 	else if (!f->aliased_pages)

@@ -46,6 +46,17 @@ static void folio_json(struct json *j, const struct ms_hvo *h,
 	json_uint(j, "aliased_writable", f->aliased_writable);
 	json_uint(j, "aliased_struct_pages", f->aliased_pages * per_page);
 	json_uint(j, "fake_heads", f->fake_heads);
+	json_arr(j, "aliased_frames");
+	for (unsigned i = 0; i < f->nframes; i++) {
+		json_obj(j, NULL);
+		json_addr(j, "frame", f->frames[i].frame);
+		json_uint(j, "first_page", f->frames[i].first_page);
+		json_uint(j, "pages", f->frames[i].pages);
+		json_uint(j, "writable", f->frames[i].writable);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_uint(j, "aliased_frames_more", f->frames_more);
 	json_obj_end(j);
 }
 

@@ -91,14 +91,19 @@ def test_alias_geometry(doc):
         assert f["head_writable"] and f["alias_writable"] is False
         assert f["aliased_pages"] == n - 1 and f["aliased_writable"] == 0
         assert f["aliased_struct_pages"] == (n - 1) * STRUCT_PAGES_PER_VMEMMAP_PAGE
+        assert f["aliased_frames_more"] == 0
         if scheme == "head-alias":
             assert f["distinct_frames"] == 1
             assert f["alias_frame"] == f["head_frame"]
             assert f["fake_heads"] == n - 1
+            assert f["aliased_frames"] == [
+                {"frame": f["head_frame"], "first_page": 0, "pages": n, "writable": 1}]
         else:
             assert f["distinct_frames"] == 2
             assert f["alias_frame"] != f["head_frame"]
             assert f["fake_heads"] == 0
+            assert f["aliased_frames"] == [
+                {"frame": f["alias_frame"], "first_page": 1, "pages": n - 1, "writable": 0}]
             tails.setdefault(f["order"], set()).add(f["alias_frame"])
     shared = d["hvo"]["shared_frames"]
     if scheme == "head-alias":

@@ -355,6 +355,15 @@ static void test_alias_writable(void)
 	CHECK_EQ(f.n, 1);
 	if (f.n == 1)
 		CHECK_EQ(f.v[0].ev[2].u, 1);	/* aliased_writable */
+	if (ms_get_hvo(&c) && ms_get_hvo(&c)->n == 1) {
+		const struct ms_hvo_folio *v = &ms_get_hvo(&c)->v[0];
+
+		/* one aliased frame: pages 0..7, page 0 and page 3 writable */
+		CHECK_EQ(v->nframes, 1);
+		CHECK_EQ(v->frames[0].pages, 8);
+		CHECK_EQ(v->frames[0].writable, 2);
+		CHECK_EQ(v->frames_more, 0);
+	}
 	ms_findings_free(&f);
 	ms_ctx_fini(&c);
 	synth_free(s);

@@ -23,6 +23,16 @@ enum ms_hvo_scheme {
 	MS_HVO_UNKNOWN,		/* the walk failed (no vtop, or unmapped vmemmap) */
 };
 
+#define MS_HVO_MAX_FRAMES 8
+
+/* A frame that several vmemmap pages of one folio map. */
+struct ms_hvo_frame {
+	uint64_t frame;
+	uint64_t first_page;		/* lowest vmemmap page index mapping it */
+	uint64_t pages;			/* vmemmap pages mapping it */
+	uint64_t writable;		/* of them through a writable leaf */
+};
+
 struct ms_hvo_folio {
 	uint64_t pfn;
 	unsigned order;
@@ -43,6 +53,9 @@ struct ms_hvo_folio {
 	uint64_t aliased_writable;	/* of them writable */
 	uint64_t fake_heads;		/* PG_head struct pages inside the tails */
 	enum ms_hvo_scheme scheme;
+	struct ms_hvo_frame frames[MS_HVO_MAX_FRAMES];	/* by first_page */
+	unsigned nframes;
+	uint64_t frames_more;		/* aliased frames beyond MS_HVO_MAX_FRAMES */
 };
 
 /* A vmemmap frame mapped by more than one folio. */
