@@ -17,7 +17,7 @@ static void cmd_memsect(void);
 static char *help_memsect[] = {
 	"memsect",
 	"memory-map state: sections, page_ext pointers, PageOffline pages",
-	"sections|offline|hvo|diagnose [--json] | owner [--pid N] [--type allocated|freed] [--json] | --version",
+	"sections|offline|hvo|diagnose [--json] | owner [--pid N] [--type allocated|freed] [--json] | page [--json] PFN... | --version",
 	"  Runs a memsect check on the dump, with the same sub-commands, options",
 	"  and output as the memsect command-line tool (README.md, \"memsect\").",
 	"  Reads that fail are reported with their address and make the result",
@@ -36,6 +36,8 @@ static char *help_memsect[] = {
 	"    owner     page_owner records as /sys/kernel/debug/page_owner prints",
 	"              them (stacks from the stack depot, symbolized by crash),",
 	"              --pid N: of one process, --type freed: of freed pages",
+	"    page      struct page and page_ext clients (page_owner, page_table_check,",
+	"              alloc tag) of each PFN, through the PFN's own section",
 	"    --json    one JSON document, schema \"memsect/1\"",
 	"    --version print the memsect version and JSON schema",
 	"",
@@ -86,6 +88,8 @@ static void cmd_memsect(void)
 	char err[512], *end;
 	int json = 0, freed = 0;
 	long pid = -1;
+	uint64_t pfns[64];
+	size_t npfn = 0;
 
 	for (int i = 1; i < argcnt; i++) {
 		if (STREQ(args[i], "--json")) {
@@ -110,6 +114,16 @@ static void cmd_memsect(void)
 				return;
 			}
 			freed = STREQ(args[i], "freed");
+		} else if (sub && STREQ(sub, "page") && args[i][0] != '-') {
+			if (npfn == sizeof(pfns) / sizeof(pfns[0])) {
+				error(INFO, "at most %zu pfns\n", npfn);
+				return;
+			}
+			pfns[npfn++] = strtoull(args[i], &end, 0);
+			if (*end) {
+				error(INFO, "bad pfn: %s\n", args[i]);
+				return;
+			}
 		} else if (args[i][0] == '-' || sub) {
 			error(INFO, "unexpected argument: %s\n", args[i]);
 			cmd_usage(pc->curcmd, SYNOPSIS);
@@ -120,6 +134,18 @@ static void cmd_memsect(void)
 	}
 	if (!sub) {
 		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	if (STREQ(sub, "page")) {
+		if (!npfn) {
+			cmd_usage(pc->curcmd, SYNOPSIS);
+			return;
+		}
+		pc->cmd_cleanup = ms_crash_owner_cleanup;
+		pc->cmd_cleanup_arg = NULL;
+		if (ms_crash_page(fp, json, pfns, npfn, err, sizeof(err)) == MS_CRASH_FAILED)
+			error(INFO, "%s\n", err);
+		pc->cmd_cleanup = NULL;
 		return;
 	}
 	if (STREQ(sub, "owner")) {

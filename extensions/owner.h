@@ -7,13 +7,17 @@
 #define MEMSECT_CRASH_OWNER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "run.h"
 
 enum ms_crash_status ms_crash_owner(FILE *out, int json, long pid, int freed,
 				    char *err, size_t errlen);
-/* pc->cmd_cleanup for an owner run. */
+/* "memsect page [--json] PFN...": struct page and page_ext clients. */
+enum ms_crash_status ms_crash_page(FILE *out, int json, const uint64_t *pfns,
+				   size_t n, char *err, size_t errlen);
+/* pc->cmd_cleanup for an owner or page run. */
 void ms_crash_owner_cleanup(void *unused);
 
 #endif

@@ -74,6 +74,21 @@ static void read_str(struct ms_ctx *c, uint64_t addr, char *buf, size_t len)
 	buf[i] = 0;
 }
 
+/*
+ * struct page through the kernel page tables when the front end walks them
+ * (crash --minimal cannot read vmemmap addresses itself), as pages.c does.
+ */
+static int read_vmemmap(struct ms_ctx *c, uint64_t addr, void *buf, size_t len)
+{
+	struct ms_pte leaf;
+	uint64_t pa;
+
+	if (c->t->ops->vtop && c->t->ops->vtop(c->t->priv, addr, &pa, &leaf) == 0 &&
+	    leaf.leaf_size && addr % leaf.leaf_size + len <= leaf.leaf_size)
+		return ms_read(c, MS_PADDR, pa, buf, len, "struct page", NULL);
+	return ms_read(c, MS_KVADDR, addr, buf, len, "struct page", NULL);
+}
+
 static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients *k,
 		     const struct ms_section *s, uint64_t pfn)
 {
@@ -85,7 +100,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 
 	if (!pb)
 		return;
-	if (page && ms_read(c, MS_KVADDR, page, pb, L->page_struct_size, "struct page", NULL) == 0)
+	if (page && read_vmemmap(c, page, pb, L->page_struct_size) == 0)
 		page_ok = true;
 	if (s->page_ext_table && L->page_ext_size_known &&
 	    (s->pe_state == MS_PE_VALID || s->pe_state == MS_PE_INVALIDATED)) {

@@ -2,7 +2,8 @@
 prints the CLI's JSON document, stacks included (symbolized from the
 vmlinux's ELF symbols, relocated through crash's _stext), and the text
 records carry the guest's page_owner samples; on the gigantic dumps crash's
-`memsect diagnose` has the CLI's PAGE_EXT_GIGANTIC_OVERRUN finding."""
+`memsect diagnose` has the CLI's PAGE_EXT_GIGANTIC_OVERRUN finding and
+`memsect page` the CLI's JSON for the folio's per-section entries."""
 
 import json
 
@@ -32,7 +33,12 @@ def test_owner_in_crash_equals_cli(dump):
 
 @pytest.mark.parametrize("dump", GIGANTIC, ids=dump_ids(GIGANTIC))
 def test_gigantic_overrun_in_crash(dump):
-    s = CrashSession(dump, [("diag", "memsect diagnose --json")])
+    pfn = dump.manifest["gigantic_folio_pfn"]
+    pfns = " ".join(str(pfn + j * (1 << 15)) for j in range(8))
+    s = CrashSession(dump, [("diag", "memsect diagnose --json"),
+                            ("page", f"memsect page --json {pfns}")])
+    cli_page = json.loads(run("page", "--json", dump.path, dump.vmlinux, *pfns.split()).stdout)
+    assert json.loads(s.out["page"]) == cli_page
     codes = [f for f in json.loads(s.out["diag"])["findings"]
              if f["code"] == "PAGE_EXT_GIGANTIC_OVERRUN"]
     cli = json.loads(run("diagnose", "--json", dump.path, dump.vmlinux).stdout)
