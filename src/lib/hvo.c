@@ -301,9 +301,9 @@ static int walk_all(struct ms_ctx *c, struct ms_hvo *h)
 		if (f->vmemmap_pages > max)
 			max = f->vmemmap_pages;
 	}
-	if (!c->t->ops->vtop || !h->n)
+	h->walked = c->t->ops->vtop != NULL;
+	if (!h->walked || !h->n)
 		return 0;
-	h->walked = true;
 	buf = malloc(3 * max * sizeof(*buf));
 	if (!buf)
 		return MS_ERROR;

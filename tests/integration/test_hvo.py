@@ -22,6 +22,9 @@ import memsect  # noqa: E402
 KERNELS = ("stock-6.1", "6.1", "6.12", "7.3")
 DUMPS = all_dumps(kernel=KERNELS, scenario="hvo")
 KDUMPS = all_dumps(kernel=KERNELS, scenario="hvo", fmt="kdump")
+# Every scenario's dump: gigantic ones hold a 1 GiB folio without HVO, the
+# rest none.
+EVERY = all_dumps(fmt="kdump")
 # kernel-facts §5.2: fake heads (tails alias the head's frame) up to 7.0,
 # one shared tail page per order and zone from 7.1.
 SCHEME = {"stock-6.1": "head-alias", "6.1": "head-alias", "6.12": "head-alias",
@@ -234,3 +237,26 @@ def test_frames_equal_drgn_translation(loaded):
         assert head == prog.read(int(f["head_frame"], 16), 4096, True)
         assert alias == prog.read(int(f["alias_frame"], 16), 4096, True)
         assert (head == alias) is (f["scheme"] == "head-alias")
+
+
+@pytest.mark.parametrize("dump", EVERY, ids=dump_ids(EVERY))
+def test_every_dump_folios_and_drgn(dump):
+    """On every dump: the folios are the manifest's; a folio without HVO
+    keeps its PMD-mapped vmemmap (fixture-notes: non-HVO vmemmap is mapped
+    by 2 MiB PMDs) and nothing aliased; the drgn helper gives the same
+    document."""
+    d = hvo_json(dump)
+    want = {f["pfn"]: f for f in dump.manifest.get("hugetlb_folios") or []}
+    got = {f["pfn"]: f for f in d["hvo"]["folios"]}
+    assert {p: f["order"] for p, f in got.items()} == {p: f["order"] for p, f in want.items()}
+    for pfn, f in got.items():
+        if want[pfn]["hvo"] is False:
+            assert not f["flag"] and f["scheme"] == "none"
+            assert f["pte_mapped"] == 0 and f["head_level"] == 2
+            assert f["aliased_pages"] == 0 and f["aliased_frames"] == []
+    assert d["hvo"]["walked"] is True
+    assert d["findings"] == []
+    prog = drgn.Program()
+    prog.set_core_dump(str(dump.path))
+    prog.load_debug_info([str(dump.vmlinux)])
+    assert memsect.hvo_report(prog) == d["hvo"]
