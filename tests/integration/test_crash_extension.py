@@ -51,10 +51,10 @@ def test_loads_and_survives(session):
 def test_usage_and_help(session):
     _, s = session
     assert "Usage:" in s.out["usage"]
-    assert "memsect sections|offline|diagnose [--json]" in s.out["usage"]
+    assert "memsect sections|offline|hvo|diagnose [--json]" in s.out["usage"]
     h = s.out["help"]
     for word in ("NAME", "SYNOPSIS", "DESCRIPTION", "EXAMPLE", "sections", "offline",
-                 "diagnose", "--json", "--minimal", "--kaslr"):
+                 "hvo", "diagnose", "--json", "--minimal", "--kaslr"):
         assert word in h, word
     assert "memsect 0.1.0 (JSON schema memsect/1)" in s.out["version"]
 
