@@ -36,6 +36,39 @@ static int need_member(struct ms_ctx *c, struct ms_po_layout *pl, const char *m,
 	return -1;
 }
 
+/*
+ * Pageblock bits per block: NR_PAGEBLOCK_BITS (<= 6.x, an enumerator), or
+ * roundup_pow_of_two(__NR_PAGEBLOCK_BITS) since the separate
+ * PB_migrate_isolate bit (7.x).
+ */
+static void resolve_pageblock(struct ms_ctx *c, struct ms_po_layout *pl)
+{
+	int64_t v;
+	size_t sz;
+
+	pl->pb_isolate_bit = -1;
+	if (c->t->ops->member(c->t->priv, "mem_section", "usage", &pl->ms_usage_off, &sz) ||
+	    c->t->ops->member(c->t->priv, "mem_section_usage", "pageblock_flags",
+			      &pl->pb_flags_off, &sz) ||
+	    c->t->ops->enumerator(c->t->priv, "MIGRATE_ISOLATE", &v))
+		return;
+	pl->migrate_isolate = (int)v;
+	if (c->t->ops->enumerator(c->t->priv, "__NR_PAGEBLOCK_BITS", &v) == 0) {
+		unsigned n = 1;
+
+		while (n < v)
+			n <<= 1;
+		pl->pb_bits = n;
+		if (c->t->ops->enumerator(c->t->priv, "PB_migrate_isolate", &v) == 0)
+			pl->pb_isolate_bit = (int)v;
+	} else if (c->t->ops->enumerator(c->t->priv, "NR_PAGEBLOCK_BITS", &v) == 0) {
+		pl->pb_bits = (unsigned)v;
+	} else {
+		return;
+	}
+	pl->pb_ok = pl->pb_bits > 0 && pl->pb_bits <= 64;
+}
+
 void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
 {
 	uint64_t ops, key, a;
@@ -101,6 +134,7 @@ void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
 	if (sym(c, "migrate_reason_names", &a) == 0)
 		pl->mr_names = a;
 	ms_depot_resolve(c, &pl->depot);
+	resolve_pageblock(c, pl);
 	pl->ok = true;
 }
 

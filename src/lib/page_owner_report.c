@@ -16,6 +16,7 @@
 #include "json.h"
 #include "memsect/page_owner.h"
 #include "memsect/report.h"
+#include "memsect/sections.h"
 
 #define PAGEBLOCK_ORDER 9	/* x86_64 with 4 KiB pages: HPAGE_PMD_ORDER */
 #define GFP_MOVABLE_SHIFT 3	/* __GFP_MOVABLE 0x08, __GFP_RECLAIMABLE 0x10 */
@@ -73,6 +74,32 @@ static void migratetype_name(struct ms_ctx *c, uint64_t table, unsigned mt,
 		read_str(c, ms_get_u64(p, 0), buf, len);
 }
 
+/* get_pfnblock_migratetype() of a pfn; -1 when unknown. */
+static int pageblock_migratetype(struct ms_ctx *c, const struct ms_po_layout *pl,
+				 uint64_t pfn)
+{
+	struct ms_sections *ss = ms_get_sections(c);
+	const struct ms_section *s;
+	unsigned char b[8];
+	uint64_t usage, bitidx, word;
+
+	if (!pl->pb_ok || !ss)
+		return -1;
+	s = ms_find_section(ss, pfn >> (c->L.section_size_bits - c->L.page_shift));
+	if (!s || ms_read(c, MS_KVADDR, s->addr + pl->ms_usage_off, b, 8,
+			  "mem_section.usage", NULL))
+		return -1;
+	usage = ms_get_u64(b, 0);
+	bitidx = ((pfn & (c->L.pages_per_section - 1)) >> PAGEBLOCK_ORDER) * pl->pb_bits;
+	if (!usage || ms_read(c, MS_KVADDR, usage + pl->pb_flags_off + bitidx / 64 * 8,
+			      b, 8, "pageblock_flags", NULL))
+		return -1;
+	word = ms_get_u64(b, 0) >> (bitidx % 64);
+	if (pl->pb_isolate_bit >= 0 && ((word >> pl->pb_isolate_bit) & 1))
+		return pl->migrate_isolate;
+	return (int)(word & 7);
+}
+
 static void symbolize(struct ms_ctx *c, uint64_t ip, char *buf, size_t len)
 {
 	if (!c->t->ops->addr_symbol ||
@@ -94,8 +121,9 @@ void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *
 			const struct ms_page_owner *po)
 {
 	bool v68 = pl->free_pid >= 0;
-	char gfp[512], mt[32], line[256], comm[17];
+	char gfp[512], mt[32], pbname[32], line[256], comm[17];
 	struct ms_stack st;
+	int pbmt;
 
 	gfp_names(c, pl->gfp_names, po->gfp_mask, gfp, sizeof(gfp));
 	fprintf(out, "Page allocated via order %u, mask 0x%x(%s), pid %d, tgid %d (%s), ts %" PRIu64 " ns",
@@ -106,10 +134,15 @@ void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *
 	fputc('\n', out);
 	migratetype_name(c, pl->mt_names, (po->gfp_mask >> GFP_MOVABLE_SHIFT) & 3, mt,
 			 sizeof(mt));
-	/* The pageblock's migratetype and the page flags are not decoded yet. */
-	fprintf(out, v68 ? "PFN 0x%" PRIx64 " type %s Block %" PRIu64 " type ? Flags ?\n" :
-			   "PFN %" PRIu64 " type %s Block %" PRIu64 " type ? Flags ?\n",
-		po->pfn, mt, po->pfn >> PAGEBLOCK_ORDER);
+	pbmt = pageblock_migratetype(c, pl, po->pfn);
+	if (pbmt >= 0)
+		migratetype_name(c, pl->mt_names, (unsigned)pbmt, pbname, sizeof(pbname));
+	else
+		snprintf(pbname, sizeof(pbname), "?");
+	/* The page flags (%pGp) are not decoded yet. */
+	fprintf(out, v68 ? "PFN 0x%" PRIx64 " type %s Block %" PRIu64 " type %s Flags ?\n" :
+			   "PFN %" PRIu64 " type %s Block %" PRIu64 " type %s Flags ?\n",
+		po->pfn, mt, po->pfn >> PAGEBLOCK_ORDER, pbname);
 	if (ms_stack_fetch(c, &pl->depot, po->handle, &st) == 0)
 		for (unsigned i = 0; i < st.n; i++) {
 			symbolize(c, st.ip[i], line, sizeof(line));

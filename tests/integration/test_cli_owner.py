@@ -134,3 +134,9 @@ def test_invalidated_section_records_are_shown_and_marked(dump):
     first = inval["nr"] * per
     block = next(b for b in text.split("\n\n") if re.search(rf"^PFN ({first:#x}|{first}) ", b, re.M))
     assert f"memsect: section {inval['nr']} page_ext is being offlined (PAGE_EXT_INVALID)" in block
+    # offline_pages() isolated every pageblock of the going-offline block
+    # (7.x: the separate PB_migrate_isolate bit)
+    pfn_lines = [line for b in text.split("\n\n") for line in b.split("\n")
+                 if line.startswith("PFN ") and int(line.split()[1], 0) // per == inval["nr"]]
+    assert len(pfn_lines) == per
+    assert all(f"Block {int(line.split()[1], 0) >> 9} type Isolate Flags" in line for line in pfn_lines)

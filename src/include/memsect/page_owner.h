@@ -47,6 +47,12 @@ struct ms_po_layout {
 	uint64_t gfp_names;	/* &gfpflag_names, 0 if absent */
 	uint64_t mt_names;	/* &migratetype_names, 0 if absent */
 	uint64_t mr_names;	/* &migrate_reason_names, 0 if absent */
+	/* pageblock migratetype: mem_section->usage->pageblock_flags */
+	bool pb_ok;
+	size_t ms_usage_off, pb_flags_off;
+	unsigned pb_bits;	/* NR_PAGEBLOCK_BITS */
+	int pb_isolate_bit;	/* PB_migrate_isolate (7.x), -1 */
+	int migrate_isolate;	/* MIGRATE_ISOLATE */
 	struct ms_depot depot;
 };
 
