@@ -190,7 +190,7 @@ def parse_vtop(text):
 def crash_session(request):
     dump = request.param
     d = hvo_json(dump)
-    cmds = [("hvo", "memsect hvo --json")]
+    cmds = [("hvo", "memsect hvo --json"), ("hvo.txt", "memsect hvo")]
     full = dump.kernel in FULL_MODE_KERNELS
     if full:
         for f in d["hvo"]["folios"]:
@@ -204,6 +204,7 @@ def test_crash_extension_equals_cli(crash_session):
     ext = s.json("hvo")
     assert ext["hvo"] == d["hvo"]
     assert ext["findings"] == d["findings"]
+    assert s.out["hvo.txt"] == run("hvo", dump.path, dump.vmlinux).stdout
 
 
 def test_ptes_equal_crash_vtop(crash_session):
