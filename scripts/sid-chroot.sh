@@ -6,8 +6,8 @@
 #   scripts/sid-chroot.sh ensure       create or refresh the chroot if its
 #                                      stamp (package list + this script) changed
 #   scripts/sid-chroot.sh run CMD...   run CMD as root inside the chroot, with the
-#                                      repository and $MEMSECT_CACHE/kernels
-#                                      bound read-only at their host paths,
+#                                      repository, $MEMSECT_CACHE/kernels and
+#                                      /usr/src bound read-only at their host paths,
 #                                      $MEMSECT_CACHE/dumps and build/sid
 #                                      read-write
 #   scripts/sid-chroot.sh path         print the chroot's directory
@@ -105,6 +105,8 @@ sid_inner() {
 	# the dump.
 	[ -d "$MEMSECT_CACHE/dumps" ] && sid_bind "$MEMSECT_CACHE/dumps"
 	[ -d "$MEMSECT_CACHE/kernels" ] && sid_bind "$MEMSECT_CACHE/kernels" ro
+	# the kernel source tarballs tests/integration/test_cli_owner.py reads
+	sid_bind /usr/src ro
 	mount -t proc proc "$SID_DIR/proc"
 	mount --rbind /dev "$SID_DIR/dev"
 	mount -t tmpfs tmpfs "$SID_DIR/tmp"

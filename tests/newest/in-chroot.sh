@@ -2,7 +2,8 @@
 # Runs inside the sid chroot (scripts/sid-chroot.sh run): check the toolchain
 # is the newest one, build memsect with it under build/sid, then run the unit
 # tests and tests/integration against the dumps `make vmcores` made on the
-# host, as `make check` does.  Arguments are passed to pytest (e.g. -k 6.12).
+# host, as `make check` does.  Arguments replace pytest's default argument
+# tests/integration (e.g. tests/integration/test_cli_owner.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/newest/versions.sh
@@ -24,5 +25,7 @@ export MEMSECT_CRASH_FULL_KERNELS="stock-6.1 6.1 6.12 7.3"
 export MEMSECT_BIN=$PWD/build/sid/asan/memsect
 export MEMSECT_CRASH_SO=$PWD/build/sid/memsect.so
 t0=$(date +%s)
-python3 -m pytest -q -p no:cacheprovider tests/integration "$@"
-echo "newest: integration tests: $(($(date +%s) - t0)) s"
+status=0
+python3 -m pytest -q -p no:cacheprovider "${@:-tests/integration}" || status=$?
+echo "newest: integration tests: $(($(date +%s) - t0)) s, pytest exit status $status"
+exit $status
