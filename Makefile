@@ -14,6 +14,7 @@ deps:
 include src/build.mk
 include extensions/build.mk
 include vmcores/vmcores.mk
+include tests/newest/newest.mk
 
 # The tests run the ASan+UBSan build of the CLI (build/asan/memsect).
 check: deps
