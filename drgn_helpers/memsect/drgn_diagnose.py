@@ -55,7 +55,13 @@ def dump_build_id(path: str) -> Optional[str]:
     try:
         import kdumpfile
 
-        return kdumpfile.kdumpfile(path).attr["linux.vmcoreinfo.lines"]["BUILD-ID"]
+        if hasattr(kdumpfile, "Context"):
+            # pykdumpfile (sid: 0.5.5.1), split out of libkdumpfile
+            ctx = kdumpfile.Context()
+            ctx.open(path)
+        else:
+            ctx = kdumpfile.kdumpfile(path)  # libkdumpfile 0.5.1 (bookworm)
+        return str(ctx.attr["linux.vmcoreinfo.lines"]["BUILD-ID"])
     except Exception:  # no python3-libkdumpfile, or no such key in this dump
         return None
 

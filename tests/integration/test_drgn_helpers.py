@@ -150,3 +150,12 @@ def test_script_entry(loaded):
     assert _without_read_errors(doc["findings"]) == _without_read_errors(cli["findings"])
     assert doc["partial"] == cli["partial"]
     assert p.returncode == (1 if any(f["severity"] != "info" for f in cli["findings"]) else 0)
+
+
+def test_script_reads_build_id_from_the_dump(loaded):
+    """drgn_diagnose compares the vmlinux with the dump's own VMCOREINFO
+    BUILD-ID, read through either Python binding of libkdumpfile."""
+    dump, _ = loaded
+    from memsect.drgn_diagnose import dump_build_id
+
+    assert dump_build_id(str(dump.path)) == dump.manifest["vmcoreinfo"]["BUILD-ID"]

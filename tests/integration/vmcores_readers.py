@@ -1,6 +1,7 @@
-"""Open the vmcores pipeline's dumps with the reference readers (drgn 0.0.22,
-libkdumpfile 0.5.1, crash 8.0.2) and read kernel state with them directly —
-never through memsect — so that manifest facts can be checked independently."""
+"""Open the vmcores pipeline's dumps with the reference readers (drgn,
+libkdumpfile, crash: bookworm's 0.0.22/0.5.1/8.0.2 or sid's 0.3.0/0.5.6/9.0.2)
+and read kernel state with them directly — never through memsect — so that
+manifest facts can be checked independently."""
 
 import os
 import subprocess
@@ -20,6 +21,11 @@ SECTION_MARKED_PRESENT = 1 << 0
 SECTION_IS_ONLINE = 1 << 2
 PAGE_EXT_INVALID = 1
 HPG_vmemmap_optimized = 4        # enum hugetlb_page_flags, 5.14+
+# The kernels whose dumps crash opens in full mode; --minimal on the rest.
+# crash 8.0.2 (the host's) manages only 6.1; crash 9.0.2 (make check-newest,
+# tests/newest/in-chroot.sh) 6.12 and 7.3 too, named in the environment.
+CRASH_FULL_MODE_KERNELS = tuple(
+    os.environ.get("MEMSECT_CRASH_FULL_KERNELS", "stock-6.1 6.1").split())
 
 
 def expected_dumps():
@@ -34,8 +40,24 @@ def open_drgn(path, vmlinux):
     return prog
 
 
+# Two Python bindings answer to `import kdumpfile`: libkdumpfile 0.5.1's own
+# (bookworm: class kdumpfile, KDUMP_* constants, NoDataException) and, since
+# libkdumpfile 0.5.5 split it out, pykdumpfile (sid: class Context, KVADDR,
+# NoDataError).
+if hasattr(kdumpfile, "Context"):
+    KDUMP_KVADDR, KDUMP_KPHYSADDR = kdumpfile.KVADDR, kdumpfile.KPHYSADDR
+    KdumpNoData = kdumpfile.NoDataError
+else:
+    KDUMP_KVADDR, KDUMP_KPHYSADDR = kdumpfile.KDUMP_KVADDR, kdumpfile.KDUMP_KPHYSADDR
+    KdumpNoData = kdumpfile.exceptions.NoDataException
+
+
 def open_kdumpfile(path):
-    k = kdumpfile.kdumpfile(str(path))
+    if hasattr(kdumpfile, "Context"):
+        k = kdumpfile.Context()
+        k.open(str(path))
+    else:
+        k = kdumpfile.kdumpfile(str(path))
     # 5-level paging: libkdumpfile 0.5.1 needs the OS type before the first read
     k.attr["addrxlat.ostype"] = "linux"
     return k
@@ -44,7 +66,7 @@ def open_kdumpfile(path):
 def kdumpfile_read_release(k, vmcoreinfo):
     """init_uts_ns.name.release through libkdumpfile's own address translation."""
     uts = int(vmcoreinfo["SYMBOL(init_uts_ns)"], 16) + int(vmcoreinfo["OFFSET(uts_namespace.name)"])
-    raw = k.read(kdumpfile.KDUMP_KVADDR, uts + 2 * 65, 65)
+    raw = bytes(k.read(KDUMP_KVADDR, uts + 2 * 65, 65))
     return raw.split(b"\0")[0].decode()
 
 
