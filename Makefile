@@ -16,12 +16,16 @@ include extensions/build.mk
 include vmcores/vmcores.mk
 include tests/newest/newest.mk
 
-# The tests run the ASan+UBSan build of the CLI (build/asan/memsect).
+# The tests run the ASan+UBSan build of the CLI (build/asan/memsect), one
+# pytest-xdist worker per core; --dist loadscope keeps each test module, and
+# the crash session or drgn program it opens once per dump, in one worker.
+PYTEST_JOBS ?= $(shell nproc)
 check: deps
 	$(MAKE) all
 	$(MAKE) SANITIZE=1 all unit-check
 	$(MAKE) vmcores
-	MEMSECT_BIN=$(CURDIR)/build/asan/memsect $(PYTHON) -m pytest -q tests/integration
+	MEMSECT_BIN=$(CURDIR)/build/asan/memsect $(PYTHON) -m pytest -q \
+		-n $(PYTEST_JOBS) --dist loadscope tests/integration
 
 # memsect exits 1 when it has findings of warning or worse: that is the
 # demo's point, not a failure.  DEMO_DUMP comes from vmcores/vmcores.mk.

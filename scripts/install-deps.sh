@@ -9,7 +9,7 @@ pkgs=(
 	# building memsect, the CLI and the crash extension
 	gcc make pkg-config libkdumpfile-dev libdw-dev libelf-dev elfutils crash
 	# drgn helpers and the tests
-	python3-drgn python3-libkdumpfile python3-pytest
+	python3-drgn python3-libkdumpfile python3-pytest python3-pytest-xdist
 	# making the test dumps
 	qemu-system-x86 busybox-static makedumpfile gdb cpio xz-utils
 	linux-source-6.1 linux-source-6.12

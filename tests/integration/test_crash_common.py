@@ -27,8 +27,7 @@ sys.path.insert(0, str(REPO / "vmcores" / "driver"))
 
 from dumps import all_dumps, dump_ids  # noqa: E402,F401
 from scenarios import KERNEL_SCENARIOS  # noqa: E402,F401
-# the rest run in --minimal
-from vmcores_readers import CRASH_FULL_MODE_KERNELS as FULL_MODE_KERNELS  # noqa: E402
+from vmcores_readers import crash_args, crash_full_mode  # noqa: E402
 
 MEMSECT_SO = Path(os.environ.get("MEMSECT_CRASH_SO", REPO / "build" / "memsect.so"))
 
@@ -42,7 +41,7 @@ def selected(kernel, scenario, fmt):
 
 
 def minimal_mode(dump):
-    return dump.kernel not in FULL_MODE_KERNELS
+    return not crash_full_mode(dump.kernel, dump.fmt)
 
 
 class CrashSession:
@@ -62,12 +61,7 @@ class CrashSession:
             lines.append("quit")
             script = tmp / "script"
             script.write_text("\n".join(lines) + "\n")
-            args = ["crash", "-s"]
-            if self.minimal:
-                args.append("--minimal")
-            koff = int(dump.manifest["vmcoreinfo"].get("KERNELOFFSET", "0"), 16)
-            if koff:
-                args.append(f"--kaslr={koff:#x}")
+            args = crash_args(dump.vmlinux, dump.manifest["vmcoreinfo"], self.minimal)
             args += [str(dump.vmlinux), str(dump.path), "-i", str(script)]
             e = dict(os.environ)
             e.update(env or {})

@@ -14,7 +14,7 @@ import drgn
 import pytest
 
 from test_cli_common import REPO, all_dumps, dump_ids, run
-from test_crash_common import FULL_MODE_KERNELS, CrashSession
+from test_crash_common import CrashSession, minimal_mode
 
 sys.path.insert(0, str(REPO / "drgn_helpers"))
 import memsect  # noqa: E402
@@ -191,7 +191,7 @@ def crash_session(request):
     dump = request.param
     d = hvo_json(dump)
     cmds = [("hvo", "memsect hvo --json"), ("hvo.txt", "memsect hvo")]
-    full = dump.kernel in FULL_MODE_KERNELS
+    full = not minimal_mode(dump)
     if full:
         for f in d["hvo"]["folios"]:
             va = int(f["head_vaddr"], 16)

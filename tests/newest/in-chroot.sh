@@ -26,6 +26,8 @@ export MEMSECT_BIN=$PWD/build/sid/asan/memsect
 export MEMSECT_CRASH_SO=$PWD/build/sid/memsect.so
 t0=$(date +%s)
 status=0
-python3 -m pytest -q -p no:cacheprovider "${@:-tests/integration}" || status=$?
+# pytest-xdist as in the top-level Makefile's check target.
+python3 -m pytest -q -p no:cacheprovider -n "$(nproc)" --dist loadscope \
+	"${@:-tests/integration}" || status=$?
 echo "newest: integration tests: $(($(date +%s) - t0)) s, pytest exit status $status"
 exit $status
