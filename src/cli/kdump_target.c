@@ -3,6 +3,9 @@
  * struct ms_target on libkdumpfile 0.5.x + libdw.  Only APIs that are the
  * same in 0.5.1 and 0.5.6 are used: kdump_get_attr()/the kdump_get_*_attr
  * inline wrappers, kdump_read(), kdump_bmp_get_bits(), addrxlat steps.
+ * libkdumpfile 0.5.5 changed kdump_get_typed_attr() (a separate type
+ * argument) and kdump_attr_ref_get() (the value must be released with
+ * kdump_attr_discard()), so neither is called here.
  */
 #include <errno.h>
 #include <fcntl.h>
