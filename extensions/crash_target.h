@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "memsect/symtab.h"
+#include "symtab.h"
 #include "memsect/target.h"
 
 #define CT_MAX_FAIL 8

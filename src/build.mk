@@ -14,7 +14,7 @@ endif
 
 CC ?= gcc
 MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
-	-Isrc/include -Isrc/lib $(MS_SAN) $(CFLAGS)
+	-Isrc/include -Isrc/lib -Isrc/elf $(MS_SAN) $(CFLAGS)
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
 MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf
 
@@ -22,7 +22,12 @@ MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/checks/*.c))
 MS_LIB_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_LIB_SRCS))
 MS_CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 MS_CLI_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_CLI_SRCS))
-MS_HEADERS := $(wildcard src/include/memsect/*.h src/lib/*.h src/cli/*.h)
+# What the front ends that hold the vmlinux file share (libelf), kept out of
+# libmemsect, which does no file I/O: the CLI and the crash extension.
+MS_ELF_SRCS := $(sort $(wildcard src/elf/*.c))
+MS_ELF_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_ELF_SRCS))
+LIBMEMSECT_ELF := $(MS_BUILD)/libmemsect-elf.a
+MS_HEADERS := $(wildcard src/include/memsect/*.h src/lib/*.h src/cli/*.h src/elf/*.h)
 
 LIBMEMSECT := $(MS_BUILD)/libmemsect.a
 MEMSECT_CLI := $(MS_BUILD)/memsect
@@ -47,8 +52,13 @@ $(LIBMEMSECT): $(MS_LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT)
-	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT) $(MS_CLI_LIBS)
+$(LIBMEMSECT_ELF): $(MS_ELF_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
+	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
 
 $(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT)
 	@mkdir -p $(dir $@)

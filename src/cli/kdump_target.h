@@ -7,7 +7,7 @@
 #define MEMSECT_CLI_KDUMP_TARGET_H
 
 #include "memsect/target.h"
-#include "memsect/symtab.h"
+#include "symtab.h"
 #include "vmlinux.h"
 
 struct vmci_entry {

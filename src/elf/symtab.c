@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "memsect/target.h"
-#include "memsect/symtab.h"
+#include "symtab.h"
 
 struct sym {
 	uint64_t addr;
