@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf_symbols.h"
 #include "memsect/target.h"
 #include "vmlinux.h"
 
@@ -176,38 +177,18 @@ int vmlinux_symbol(struct vmlinux *v, const char *name, uint64_t *addr)
 	return strmap_get(&v->symbols, name, addr) ? MS_ABSENT : 0;
 }
 
+static int add_symbol(void *arg, const GElf_Sym *sym, const char *name)
+{
+	int type = GELF_ST_TYPE(sym->st_info);
+
+	if (type == STT_SECTION || type == STT_FILE)
+		return 0;
+	return strmap_add(arg, name, sym->st_value) ? -1 : 0;
+}
+
 static int load_symbols(struct vmlinux *v)
 {
-	Elf_Scn *scn = NULL;
-
-	while ((scn = elf_nextscn(v->elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
-		    !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *name;
-			int type;
-
-			if (!gelf_getsym(data, (int)i, &sym))
-				break;
-			type = GELF_ST_TYPE(sym.st_info);
-			if (type == STT_SECTION || type == STT_FILE ||
-			    !sym.st_name)
-				continue;
-			name = elf_strptr(v->elf, sh.sh_link, sym.st_name);
-			if (name && *name &&
-			    strmap_add(&v->symbols, name, sym.st_value))
-				return -1;
-		}
-	}
-	return 0;
+	return elf_each_symbol(v->elf, add_symbol, &v->symbols);
 }
 
 static void load_build_id(struct vmlinux *v)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elf_symbols.h"
 #include "memsect/target.h"
 #include "symtab.h"
 
@@ -21,6 +22,11 @@ struct symtab {
 	size_t n;
 	int fd;			/* symtab_open(): owned file, else -1 */
 	Elf *own;
+};
+
+struct symtab_load {
+	struct symtab *s;
+	size_t cap;
 };
 
 static size_t underscores(const char *s)
@@ -48,59 +54,45 @@ static int wanted(const GElf_Sym *sym, const char *name)
 
 	if (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT)
 		return 0;
-	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx == SHN_ABS || !name || !*name)
+	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx == SHN_ABS)
 		return 0;
 	return name[0] != '$' && strncmp(name, ".L", 2);
 }
 
+static int add_symbol(void *arg, const GElf_Sym *sym, const char *name)
+{
+	struct symtab_load *l = arg;
+	struct symtab *s = l->s;
+
+	if (!wanted(sym, name))
+		return 0;
+	if (s->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 65536;
+		struct sym *nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		s->v = nv;
+		l->cap = cap;
+	}
+	s->v[s->n].addr = sym->st_value;
+	s->v[s->n++].name = name;
+	return 0;
+}
+
 struct symtab *symtab_load(Elf *elf)
 {
-	struct symtab *s = calloc(1, sizeof(*s));
-	Elf_Scn *scn = NULL;
-	size_t cap = 0;
+	struct symtab_load l = { .s = calloc(1, sizeof(*l.s)) };
 
-	if (!s)
+	if (!l.s)
 		return NULL;
-	s->fd = -1;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *name;
-
-			if (!gelf_getsym(data, (int)i, &sym))
-				break;
-			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!wanted(&sym, name))
-				continue;
-			if (s->n == cap) {
-				struct sym *nv;
-
-				cap = cap ? 2 * cap : 65536;
-				nv = realloc(s->v, cap * sizeof(*nv));
-				if (!nv) {
-					symtab_free(s);
-					return NULL;
-				}
-				s->v = nv;
-			}
-			s->v[s->n].addr = sym.st_value;
-			s->v[s->n++].name = name;
-		}
-	}
-	if (!s->n) {
-		symtab_free(s);
+	l.s->fd = -1;
+	if (elf_each_symbol(elf, add_symbol, &l) || !l.s->n) {
+		symtab_free(l.s);
 		return NULL;
 	}
-	qsort(s->v, s->n, sizeof(*s->v), by_addr);
-	return s;
+	qsort(l.s->v, l.s->n, sizeof(*l.s->v), by_addr);
+	return l.s;
 }
 
 void symtab_free(struct symtab *s)
