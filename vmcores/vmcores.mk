@@ -7,9 +7,13 @@ VMCORES_BUILT_KERNELS := 6.12 6.1 7.3 7.3-skippable
 
 .PHONY: vmcores vmcores-kernels demo-dump
 
+# Each kernel build is a top-level make of its own: without this make's
+# MAKELEVEL/MAKEFLAGS, its `make -s kernelrelease` prints only the release.
+VMCORES_BUILD_KERNEL := env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS vmcores/kernels/build.sh
+
 vmcores-kernels:
 	vmcores/kernels/fetch-stock.sh
-	set -e; for k in $(VMCORES_BUILT_KERNELS); do vmcores/kernels/build.sh $$k; done
+	set -e; for k in $(VMCORES_BUILT_KERNELS); do $(VMCORES_BUILD_KERNEL) $$k; done
 
 vmcores: vmcores-kernels
 	$(VMCORES_PYTHON) vmcores/driver/make_dump.py --all
@@ -18,6 +22,6 @@ vmcores: vmcores-kernels
 # memory block caught mid-offline, PAGE_EXT_INVALID set in its page_ext.
 DEMO_DUMP := $(MEMSECT_CACHE)/dumps/6.12/midoffline
 demo-dump:
-	vmcores/kernels/build.sh 6.12
+	$(VMCORES_BUILD_KERNEL) 6.12
 	$(VMCORES_PYTHON) vmcores/driver/make_dump.py 6.12 midoffline
 	@echo $(DEMO_DUMP)
