@@ -51,9 +51,9 @@ def open_drgn(path, vmlinux):
 
 
 # Two Python bindings answer to `import kdumpfile`: libkdumpfile 0.5.1's own
-# (bookworm: class kdumpfile, KDUMP_* constants, NoDataException) and, since
-# libkdumpfile 0.5.5 split it out, pykdumpfile (sid: class Context, KVADDR,
-# NoDataError).
+# (bookworm: class kdumpfile, KDUMP_* constants, NoDataException) and
+# pykdumpfile, packaged apart from the library (sid: 0.5.5.1; class Context,
+# KVADDR, NoDataError).
 if hasattr(kdumpfile, "Context"):
     KDUMP_KVADDR, KDUMP_KPHYSADDR = kdumpfile.KVADDR, kdumpfile.KPHYSADDR
     KdumpNoData = kdumpfile.NoDataError
