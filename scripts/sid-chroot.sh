@@ -98,6 +98,8 @@ sid_bind() {
 # Runs inside the private mount namespace made by `run`.
 sid_inner() {
 	mount --make-rprivate /
+	# The tmpfs first: a repository or cache under /tmp is bound inside it.
+	mount -t tmpfs tmpfs "$SID_DIR/tmp"
 	sid_bind "$REPO" ro
 	mkdir -p "$SID_BUILD"
 	sid_bind "$SID_BUILD"
@@ -110,7 +112,6 @@ sid_inner() {
 	sid_bind /usr/src ro
 	mount -t proc proc "$SID_DIR/proc"
 	mount --rbind /dev "$SID_DIR/dev"
-	mount -t tmpfs tmpfs "$SID_DIR/tmp"
 	exec chroot "$SID_DIR" /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
