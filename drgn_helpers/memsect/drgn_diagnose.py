@@ -56,7 +56,7 @@ def dump_build_id(path: str) -> Optional[str]:
         import kdumpfile
 
         if hasattr(kdumpfile, "Context"):
-            # pykdumpfile (sid: 0.5.5.1), split out of libkdumpfile
+            # pykdumpfile, packaged apart from libkdumpfile (sid: 0.5.5.1)
             ctx = kdumpfile.Context()
             ctx.open(path)
         else:

@@ -57,17 +57,19 @@ def open_drgn(path, vmlinux):
 if hasattr(kdumpfile, "Context"):
     KDUMP_KVADDR, KDUMP_KPHYSADDR = kdumpfile.KVADDR, kdumpfile.KPHYSADDR
     KdumpNoData = kdumpfile.NoDataError
+
+    def _kdump_context(path):
+        k = kdumpfile.Context()
+        k.open(path)
+        return k
 else:
     KDUMP_KVADDR, KDUMP_KPHYSADDR = kdumpfile.KDUMP_KVADDR, kdumpfile.KDUMP_KPHYSADDR
     KdumpNoData = kdumpfile.exceptions.NoDataException
+    _kdump_context = kdumpfile.kdumpfile
 
 
 def open_kdumpfile(path):
-    if hasattr(kdumpfile, "Context"):
-        k = kdumpfile.Context()
-        k.open(str(path))
-    else:
-        k = kdumpfile.kdumpfile(str(path))
+    k = _kdump_context(str(path))
     # 5-level paging: libkdumpfile 0.5.1 needs the OS type before the first read
     k.attr["addrxlat.ostype"] = "linux"
     return k
