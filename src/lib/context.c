@@ -36,21 +36,57 @@ void ms_ctx_fini(struct ms_ctx *c)
 	c->progress = NULL;
 }
 
-void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
-		  const char *fmt, ...)
+static void add_error(struct ms_ctx *c, enum ms_error_kind kind,
+		      enum ms_addrspace as, uint64_t address, const char *fmt,
+		      va_list ap)
 {
-	va_list ap;
-
 	if (c->nerrors < MS_MAX_ERRORS) {
 		struct ms_read_error *e = &c->errors[c->nerrors];
 
 		e->address = address;
 		e->as = as;
-		va_start(ap, fmt);
+		e->kind = kind;
 		vsnprintf(e->what, sizeof(e->what), fmt, ap);
-		va_end(ap);
 	}
 	c->nerrors++;
+	if (kind == MS_ERR_INVALID)
+		c->ninvalid++;
+}
+
+void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_error(c, MS_ERR_READ, as, address, fmt, ap);
+	va_end(ap);
+}
+
+void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_error(c, MS_ERR_INVALID, as, address, fmt, ap);
+	va_end(ap);
+}
+
+unsigned ms_ctx_read_errors(const struct ms_ctx *c)
+{
+	return c->nerrors - c->ninvalid;
+}
+
+const struct ms_read_error *ms_ctx_first(const struct ms_ctx *c,
+					 enum ms_error_kind kind)
+{
+	unsigned kept = c->nerrors < MS_MAX_ERRORS ? c->nerrors : MS_MAX_ERRORS;
+
+	for (unsigned i = 0; i < kept; i++)
+		if (c->errors[i].kind == kind)
+			return &c->errors[i];
+	return NULL;
 }
 
 int ms_read_quiet(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr,

@@ -262,6 +262,8 @@ static void errors_json(struct json *j, struct ms_ctx *c)
 		json_addr(j, "address", c->errors[i].address);
 		json_str(j, "space",
 			 c->errors[i].as == MS_PADDR ? "physical" : "virtual");
+		json_str(j, "kind", c->errors[i].kind == MS_ERR_INVALID ?
+			 "invalid" : "read");
 		json_str(j, "what", c->errors[i].what);
 		json_obj_end(j);
 	}

@@ -214,6 +214,7 @@ void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	}
 	findings_text(out, f);
 	if (c->nerrors)
-		fprintf(out, "partial: %u reads failed, first at 0x%" PRIx64 " (%s)\n",
-			c->nerrors, c->errors[0].address, c->errors[0].what);
+		fprintf(out, "partial: %u reads failed, %u values invalid; first at 0x%" PRIx64 " (%s)\n",
+			ms_ctx_read_errors(c), c->ninvalid, c->errors[0].address,
+			c->errors[0].what);
 }

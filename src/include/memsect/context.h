@@ -15,9 +15,21 @@
 
 #define MS_MAX_ERRORS 64	/* kept verbatim; the rest are only counted */
 
+/*
+ * Why a result is partial: a read that failed, or a value read from the
+ * dump that failed a sanity check (an order above the architecture's
+ * maximum, a table address outside the kernel's half, a size that no set of
+ * clients adds up to, ...).  Both are kept in one list, in the order met.
+ */
+enum ms_error_kind {
+	MS_ERR_READ,
+	MS_ERR_INVALID,
+};
+
 struct ms_read_error {
 	uint64_t address;
 	enum ms_addrspace as;
+	enum ms_error_kind kind;
 	char what[160];
 };
 
@@ -31,6 +43,7 @@ struct ms_ctx {
 	struct ms_layout L;
 	struct ms_read_error errors[MS_MAX_ERRORS];
 	unsigned nerrors;		/* total, may exceed MS_MAX_ERRORS */
+	unsigned ninvalid;		/* of which MS_ERR_INVALID */
 	struct ms_sections *sections;	/* cached by ms_get_sections() */
 	struct ms_blocks *blocks;	/* cached by ms_get_blocks() */
 	struct ms_offline *offline;	/* cached by ms_get_offline() */
@@ -48,6 +61,18 @@ void ms_ctx_fini(struct ms_ctx *c);
 /* Record a failed read (partial result). */
 void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Record a value read from the dump at @address that failed a sanity check
+ * (partial result): the caller does not use it.  Never silently skip a bad
+ * value; call this and go on with what is still sound.
+ */
+void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Failed reads only (nerrors - ninvalid). */
+unsigned ms_ctx_read_errors(const struct ms_ctx *c);
+/* The first recorded problem of @kind, or NULL. */
+const struct ms_read_error *ms_ctx_first(const struct ms_ctx *c,
+					 enum ms_error_kind kind);
 
 /*
  * Checked read: 0 on success; on failure records the failing address with

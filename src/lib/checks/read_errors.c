@@ -1,22 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * READ_ERRORS: some reads failed, so the results are partial.  Runs last in
- * every group, after the scans that may fail.
+ * READ_ERRORS: some reads failed; INVALID_VALUES: some values read from the
+ * dump failed a sanity check and were not used.  Either makes the results
+ * partial.  Both run last in every group, after the scans that may fail.
  */
 #include "memsect/findings.h"
 
-void ms_check_read_errors(struct ms_ctx *c, struct ms_findings *f)
+static void partial_finding(struct ms_ctx *c, struct ms_findings *f,
+			    const char *code, enum ms_error_kind kind,
+			    unsigned count, const char *what)
 {
+	const struct ms_read_error *e = ms_ctx_first(c, kind);
+	uint64_t addr = e ? e->address : 0;
+	const char *first = e ? e->what : "not kept: over the error list's size";
 	struct ms_finding *x;
 
-	if (!c->nerrors)
+	if (!count)
 		return;
-	x = ms_finding_add(f, "READ_ERRORS", MS_WARNING, MS_PLACE_ADDRESS,
-			   c->errors[0].address, 0,
-			   "%u reads failed (first at 0x%llx: %s); results are partial",
-			   c->nerrors, (unsigned long long)c->errors[0].address,
-			   c->errors[0].what);
-	ms_ev_uint(x, "count", c->nerrors);
-	ms_ev_addr(x, "first_address", c->errors[0].address);
-	ms_ev_str(x, "first_what", c->errors[0].what);
+	x = ms_finding_add(f, code, MS_WARNING, MS_PLACE_ADDRESS, addr, 0,
+			   "%u %s (first at 0x%llx: %s); results are partial",
+			   count, what, (unsigned long long)addr, first);
+	ms_ev_uint(x, "count", count);
+	ms_ev_addr(x, "first_address", addr);
+	ms_ev_str(x, "first_what", first);
+}
+
+void ms_check_read_errors(struct ms_ctx *c, struct ms_findings *f)
+{
+	partial_finding(c, f, "READ_ERRORS", MS_ERR_READ, ms_ctx_read_errors(c),
+			"reads failed");
+	partial_finding(c, f, "INVALID_VALUES", MS_ERR_INVALID, c->ninvalid,
+			"values read from the dump failed a sanity check");
 }
