@@ -122,6 +122,11 @@ int ms_read(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr, void *buf,
 	return MS_ERROR;
 }
 
+bool ms_kaddr_plausible(uint64_t va)
+{
+	return (va >> 56) == 0xff;
+}
+
 /* The dumps are little-endian x86_64/arm64: assemble values byte-wise. */
 uint64_t ms_get_uint(const void *buf, size_t off, size_t size)
 {

@@ -84,6 +84,15 @@ int ms_read(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr, void *buf,
 int ms_read_quiet(struct ms_ctx *c, enum ms_addrspace as, uint64_t addr,
 		  void *buf, size_t len, uint64_t *fail);
 
+/*
+ * Whether @va can be a kernel virtual address of a table or object the
+ * kernel allocated (direct map, vmalloc, vmemmap, kernel image): the top
+ * byte is all ones on every supported architecture (x86_64 4- and 5-level
+ * paging, arm64 with 48 or 52 VA bits, no pointer tags).  A pointer read
+ * from the dump that fails this is invalid, not "valid but unreadable".
+ */
+bool ms_kaddr_plausible(uint64_t va);
+
 uint64_t ms_get_u64(const void *buf, size_t off);
 uint32_t ms_get_u32(const void *buf, size_t off);
 uint64_t ms_get_uint(const void *buf, size_t off, size_t size);
