@@ -137,6 +137,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	}
 	for (L->page_shift = 0; (1ULL << L->page_shift) < L->page_size;)
 		L->page_shift++;
+	L->max_folio_order = 2 * (L->page_shift - 3);
 
 	/* NUMBER(SECTION_SIZE_BITS): 5.13, backported to 5.10.y. */
 	if (ms_vmci_number(p->t, "NUMBER(SECTION_SIZE_BITS)", &v) == 0 &&

@@ -60,6 +60,13 @@ struct ms_layout {
 	uint64_t sections_per_root;
 	uint64_t nr_section_roots;
 	uint64_t mem_section_roots;	/* value of the mem_section pointer */
+	/*
+	 * The largest folio order a value read from the dump may claim: a
+	 * PUD-sized folio (page tables of 8-byte entries: 2 * (page_shift - 3),
+	 * 18 for 4 KiB pages, the 1 GiB hugetlb page of x86_64 and arm64).
+	 * A larger order (page_owner record, hugetlb folio) is invalid.
+	 */
+	unsigned max_folio_order;
 
 	/* struct mem_section */
 	size_t ms_size;
