@@ -14,7 +14,13 @@ int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = t;
-	return ms_layout_resolve(t, &c->L, err, errlen);
+	if (ms_layout_resolve(t, &c->L, err, errlen))
+		return MS_ERROR;
+	if (c->L.page_ext_size_bad)
+		ms_ctx_invalid(c, MS_KVADDR, c->L.page_ext_size_addr,
+			       "page_ext_size %llu is not a size this kernel's page_ext clients add up to",
+			       (unsigned long long)c->L.page_ext_size);
+	return 0;
 }
 
 void ms_ctx_fini(struct ms_ctx *c)

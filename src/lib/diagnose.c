@@ -7,6 +7,7 @@ void ms_checks_sections(struct ms_ctx *c, struct ms_findings *f)
 {
 	ms_check_page_ext_invalidated(c, f);
 	ms_check_page_ext_unreadable(c, f);
+	ms_check_page_ext_implausible(c, f);
 	ms_check_page_ext_missing(c, f);
 	ms_check_section_online(c, f);
 	ms_check_block_transition(c, f);
@@ -33,6 +34,7 @@ void ms_checks_all(struct ms_ctx *c, struct ms_findings *f)
 {
 	ms_check_page_ext_invalidated(c, f);
 	ms_check_page_ext_unreadable(c, f);
+	ms_check_page_ext_implausible(c, f);
 	ms_check_page_ext_missing(c, f);
 	ms_check_section_online(c, f);
 	ms_check_block_transition(c, f);

@@ -5,6 +5,7 @@
  * never by comparing version numbers; each names the kernel change it is for.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,18 +66,40 @@ static int symbol(struct probe *p, const char *name, uint64_t *addr)
 	return r;
 }
 
-/* A VMCOREINFO number, else a DWARF fallback through @dwarf_*. */
+/*
+ * A VMCOREINFO number and the debug info must agree where both have it: a
+ * vmlinux of another build (even one whose build-id note was forged) gives
+ * other sizes and offsets.  Returns 0 when they agree or only one has it.
+ */
+static int agree(struct probe *p, const char *vmci_key, uint64_t vmci,
+		 uint64_t debug)
+{
+	if (vmci == debug)
+		return 0;
+	fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llu, the debug info says %llu",
+	     vmci_key, (unsigned long long)vmci, (unsigned long long)debug);
+	return MS_ERROR;
+}
+
+/* A VMCOREINFO number, else the debug info's; both checked when both exist. */
 static int size_of(struct probe *p, const char *vmci_key, const char *type,
 		   size_t *size)
 {
 	int64_t v;
+	size_t dbg;
+	int have_vmci = ms_vmci_number(p->t, vmci_key, &v) == 0 && v > 0;
+	int have_dbg = p->t->ops->type_size(p->t->priv, type, &dbg) == 0;
 
-	if (ms_vmci_number(p->t, vmci_key, &v) == 0 && v > 0) {
+	if (have_vmci && have_dbg && agree(p, vmci_key, (uint64_t)v, dbg))
+		return MS_ERROR;
+	if (have_vmci) {
 		*size = (size_t)v;
 		return 0;
 	}
-	if (p->t->ops->type_size(p->t->priv, type, size) == 0)
+	if (have_dbg) {
+		*size = dbg;
 		return 0;
+	}
 	fail(p, "size of struct %s is neither in VMCOREINFO nor in the debug info",
 	     type);
 	return MS_ERROR;
@@ -86,16 +109,50 @@ static int offset_of(struct probe *p, const char *vmci_key, const char *type,
 		     const char *name, size_t *off)
 {
 	int64_t v;
+	size_t dbg;
+	int have_vmci = vmci_key && ms_vmci_number(p->t, vmci_key, &v) == 0 &&
+			v >= 0;
+	int have_dbg = member(p, type, name, &dbg, NULL) == 0;
 
-	if (vmci_key && ms_vmci_number(p->t, vmci_key, &v) == 0 && v >= 0) {
+	if (have_vmci && have_dbg && agree(p, vmci_key, (uint64_t)v, dbg))
+		return MS_ERROR;
+	if (have_vmci) {
 		*off = (size_t)v;
 		return 0;
 	}
-	if (member(p, type, name, off, NULL) == 0)
+	if (have_dbg) {
+		*off = dbg;
 		return 0;
+	}
 	fail(p, "offset of %s.%s is neither in VMCOREINFO nor in the debug info",
 	     type, name);
 	return MS_ERROR;
+}
+
+/*
+ * VMCOREINFO SYMBOL(name) is the run-time address of name
+ * (kernel/crash_core.c VMCOREINFO_SYMBOL); the debug info's symbol, relocated
+ * by the front end, must equal it.  Symbols of the kernel image every
+ * VMCOREINFO since 4.x carries; mem_section is left out (under
+ * SPARSEMEM_EXTREME its SYMBOL() is the pointer's value).
+ */
+static void check_symbols(struct probe *p)
+{
+	static const char *const names[] = {
+		"init_uts_ns", "_stext", "swapper_pg_dir", "node_online_map",
+	};
+	char key[64];
+	uint64_t vmci, dbg;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !p->failed; i++) {
+		snprintf(key, sizeof(key), "SYMBOL(%s)", names[i]);
+		if (ms_vmci_hex(p->t, key, &vmci) == 0 &&
+		    p->t->ops->symbol(p->t->priv, names[i], &dbg) == 0 &&
+		    vmci != dbg)
+			fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llx, the debug info's symbol is at %llx",
+			     key, (unsigned long long)vmci,
+			     (unsigned long long)dbg);
+	}
 }
 
 static int read_ulong(struct probe *p, uint64_t addr, size_t size, uint64_t *v)
@@ -322,18 +379,69 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
 		L->pg_offline_skippable = (int)v;
 }
 
-/* page_ext_size is a global since 5.4 (mm/page_ext.c); read it from the dump. */
+/*
+ * page_ext_size is a global since 5.4 (mm/page_ext.c); read it from the dump
+ * and accept it only when this kernel's clients can add up to it:
+ * invoke_need_callbacks() starts from sizeof(struct page_ext) when an
+ * enabled client needs the shared flags word (need_shared_flags, added with
+ * page_table_check in v5.17; before, the flags word was always there) and
+ * adds each enabled client's ops->size.  The 64-bit clients with a size:
+ * page_owner, page_table_check (v5.17) and allocation tags (v6.10, union
+ * codetag_ref: one pointer).  A kernel with a client memsect does not know
+ * would be refused here: the size would not add up.
+ */
+static bool page_ext_size_possible(struct probe *p, uint64_t v)
+{
+	static const struct {
+		const char *ops, *type;
+	} clients[] = {
+		{ "page_owner_ops", "page_owner" },
+		{ "page_table_check_ops", "page_table_check" },
+		{ "page_alloc_tagging_ops", NULL },
+	};
+	size_t size[3], flags = 8;
+	unsigned n = 0;
+	uint64_t addr;
+
+	p->t->ops->type_size(p->t->priv, "page_ext", &flags);
+	for (unsigned i = 0; i < 3; i++) {
+		if (p->t->ops->symbol(p->t->priv, clients[i].ops, &addr) != 0)
+			continue;
+		size[n] = 8;
+		if (clients[i].type &&
+		    p->t->ops->type_size(p->t->priv, clients[i].type, &size[n]))
+			continue;
+		n++;
+	}
+	for (unsigned set = 0; set < 1u << n; set++) {
+		uint64_t sum = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			if (set & (1u << i))
+				sum += size[i];
+		if (v == sum || v == sum + flags)
+			return true;
+	}
+	return false;
+}
+
 static void resolve_page_ext(struct probe *p, struct ms_layout *L)
 {
 	uint64_t addr, v;
 
 	if (!L->has_page_ext)
 		return;
-	if (symbol(p, "page_ext_size", &addr) == 0 &&
-	    read_ulong(p, addr, 8, &v) == 0 && v < 4096) {
-		L->page_ext_size_known = true;
+	if (symbol(p, "page_ext_size", &addr) != 0 ||
+	    read_ulong(p, addr, 8, &v) != 0)
+		return;
+	if (!page_ext_size_possible(p, v)) {
+		L->page_ext_size_bad = true;
+		L->page_ext_size_addr = addr;
 		L->page_ext_size = v;
+		return;
 	}
+	L->page_ext_size_known = true;
+	L->page_ext_size = v;
 }
 
 /*
@@ -406,7 +514,9 @@ int ms_layout_resolve(struct ms_target *t, struct ms_layout *L, char *err,
 	if (errlen)
 		err[0] = 0;
 	resolve_identity(&p, L);
-	resolve_geometry(&p, L);
+	check_symbols(&p);
+	if (!p.failed)
+		resolve_geometry(&p, L);
 	if (!p.failed)
 		resolve_section_flags(&p, L);
 	if (!p.failed)

@@ -63,6 +63,8 @@ static void sections_text(FILE *out, struct ms_ctx *c)
 	fprintf(out, "; page_ext: valid %u, null %u, invalidated %u, unreadable %u",
 		s->pe_count[MS_PE_VALID], s->pe_count[MS_PE_NULL],
 		s->pe_count[MS_PE_INVALIDATED], s->pe_count[MS_PE_UNREADABLE]);
+	if (s->pe_count[MS_PE_IMPLAUSIBLE])
+		fprintf(out, ", implausible %u", s->pe_count[MS_PE_IMPLAUSIBLE]);
 	if (s->pe_count[MS_PE_ABSENT])
 		fprintf(out, ", absent (no CONFIG_PAGE_EXTENSION) %u",
 			s->pe_count[MS_PE_ABSENT]);

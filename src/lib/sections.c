@@ -12,6 +12,7 @@ const char *ms_page_ext_state_name(enum ms_page_ext_state s)
 {
 	static const char *const names[MS_PE_NSTATES] = {
 		"absent", "null", "valid", "invalidated", "unreadable",
+		"implausible",
 	};
 
 	return s < MS_PE_NSTATES ? names[s] : "?";
@@ -55,7 +56,9 @@ static uint32_t decode_flags(const struct ms_layout *L, uint64_t raw)
  * mem_section.page_ext is biased by the section's start pfn
  * (mm/page_ext.c init_section_page_ext(): base - page_ext_size * pfn);
  * bit 0 is PAGE_EXT_INVALID while offline_page_ext() runs (b1d5488a252d,
- * v6.1).  A valid table is probed at its first entry.
+ * v6.1).  A table that is not at a kernel address (alloc_page_ext() takes
+ * it from memblock, the page allocator or vmalloc) is implausible and never
+ * read; a valid table is probed at its first entry.
  */
 static void decode_page_ext(struct ms_ctx *c, struct ms_section *s,
 			    const unsigned char *ms)
@@ -76,6 +79,14 @@ static void decode_page_ext(struct ms_ctx *c, struct ms_section *s,
 	base = s->page_ext_raw & ~1ULL;
 	if (L->page_ext_size_known)
 		s->page_ext_table = base + L->page_ext_size * s->start_pfn;
+	if (L->page_ext_size_known && !ms_kaddr_plausible(s->page_ext_table)) {
+		s->pe_state = MS_PE_IMPLAUSIBLE;
+		ms_ctx_invalid(c, MS_KVADDR, s->addr + L->ms_page_ext_off,
+			       "section %llu: page_ext table 0x%llx is not a kernel address",
+			       (unsigned long long)s->nr,
+			       (unsigned long long)s->page_ext_table);
+		return;
+	}
 	if (s->page_ext_raw & 1) {
 		s->pe_state = MS_PE_INVALIDATED;
 		return;
@@ -129,6 +140,13 @@ static void scan_root(struct ms_ctx *c, struct ms_sections *out, size_t *cap,
 		if (ms_section_has(&s, MS_SECTION_HAS_MEM_MAP))
 			s.mem_map = s.coded_mem_map +
 				    s.start_pfn * L->page_struct_size;
+		if (s.mem_map && !ms_kaddr_plausible(s.mem_map)) {
+			ms_ctx_invalid(c, MS_KVADDR, s.addr + L->ms_mem_map_off,
+				       "section %llu: mem_map 0x%llx is not a kernel address",
+				       (unsigned long long)nr,
+				       (unsigned long long)s.mem_map);
+			s.mem_map = 0;
+		}
 		decode_page_ext(c, &s, ms);
 		if (add_section(out, cap, &s))
 			return;
@@ -148,6 +166,12 @@ struct ms_sections *ms_get_sections(struct ms_ctx *c)
 
 	if (c->sections)
 		return c->sections;
+	if (!ms_kaddr_plausible(L->mem_section_roots)) {
+		ms_ctx_invalid(c, MS_KVADDR, L->mem_section_roots,
+			       "the mem_section root array 0x%llx is not a kernel address",
+			       (unsigned long long)L->mem_section_roots);
+		return NULL;
+	}
 	out = calloc(1, sizeof(*out));
 	roots = malloc(L->nr_section_roots * 8);
 	page = malloc(L->page_size);
@@ -161,12 +185,23 @@ struct ms_sections *ms_get_sections(struct ms_ctx *c)
 
 		if (!root)
 			continue;
+		if (!ms_kaddr_plausible(root)) {
+			ms_ctx_invalid(c, MS_KVADDR, L->mem_section_roots + r * 8,
+				       "mem_section root %llu is 0x%llx, not a kernel address",
+				       (unsigned long long)r,
+				       (unsigned long long)root);
+			continue;
+		}
 		out->roots_present++;
 		if (ms_read(c, MS_KVADDR, root, page, L->page_size,
 			    "mem_section root page", NULL))
 			continue;
 		scan_root(c, out, &cap, r, root, page);
 	}
+	/* A running kernel has at least the memory it runs in. */
+	if (!out->n)
+		ms_ctx_invalid(c, MS_KVADDR, L->mem_section_roots,
+			       "no present memory section in the mem_section array");
 	free(roots);
 	free(page);
 	c->sections = out;

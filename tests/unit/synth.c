@@ -141,6 +141,10 @@ static int s_type_size(void *priv, const char *type, size_t *size)
 		*size = 32;
 	else if (!strcmp(type, "page"))
 		*size = 64;
+	else if (!strcmp(type, "page_ext"))
+		*size = 8;
+	else if (!strcmp(type, "page_owner"))	/* SYNTH_PAGE_EXT_SIZE - 8 */
+		*size = SYNTH_PAGE_EXT_SIZE - 8;
 	else
 		return MS_ABSENT;
 	return 0;
@@ -405,6 +409,8 @@ struct synth *synth_new(enum synth_gen gen, int five_level)
 	p = synth_map(s, 0xffffffff82000000ULL, 64);
 	put_u64(p, SYNTH_PAGE_EXT_SIZE);
 	set_sym(s, "page_ext_size", 0xffffffff82000000ULL);
+	/* Its one client: page_owner (flags word + struct page_owner). */
+	set_sym(s, "page_owner_ops", 0xffffffff82000030ULL);
 	put_u32(p + 16, 1);
 	set_sym(s, "sections_per_block", 0xffffffff82000010ULL);
 	set_sym(s, "memory_blocks", 0xffffffff82000020ULL);
@@ -510,4 +516,19 @@ void synth_ctx(struct synth *s, struct ms_ctx *c)
 		fprintf(stderr, "ms_ctx_init: %s\n", err);
 		exit(1);
 	}
+}
+
+void synth_poke(struct synth *s, uint64_t va, uint64_t value, size_t size)
+{
+	struct region *r = region_of(s, va);
+
+	if (!r || va - r->va + size > r->size || size > 8)
+		abort();
+	for (size_t i = 0; i < size; i++)
+		r->data[va - r->va + i] = (unsigned char)(value >> (8 * i));
+}
+
+void synth_set_symbol(struct synth *s, const char *name, uint64_t addr)
+{
+	set_sym(s, name, addr);
 }

@@ -26,6 +26,7 @@ enum synth_gen {
 #define SYNTH_PAGE_EXT	0xffffc90000000000ULL	/* page_ext tables */
 #define SYNTH_VMEMMAP_END (SYNTH_VMEMMAP + (1ULL << 40))
 #define SYNTH_VMEMMAP_PHYS 0x40000000ULL	/* physical backing of the vmemmap */
+#define SYNTH_PAGE_EXT_SIZE_VA 0xffffffff82000000ULL	/* &page_ext_size */
 #define SYNTH_BLOCKS_VA	0xffff888020000000ULL
 #define SYNTH_PAGE_EXT_SIZE 88
 #define SYNTH_PPS	32768ULL		/* pages per section */
@@ -39,10 +40,13 @@ struct ms_target *synth_target(struct synth *s);
 
 /* Map zeroed memory at a kernel virtual address; returns its bytes. */
 unsigned char *synth_map(struct synth *s, uint64_t va, size_t size);
+/* Overwrite @size (<= 8) bytes of mapped memory at @va, little-endian. */
+void synth_poke(struct synth *s, uint64_t va, uint64_t value, size_t size);
 /* Remove a symbol/enumerator/VMCOREINFO key (to test fallbacks). */
 void synth_drop(struct synth *s, const char *name);
 void synth_set_vmcoreinfo(struct synth *s, const char *key, const char *value);
 void synth_set_enum(struct synth *s, const char *name, int64_t value);
+void synth_set_symbol(struct synth *s, const char *name, uint64_t addr);
 
 /* Present section @nr with flags bits; returns the struct pages (or NULL
  * without HAS_MEM_MAP).  @page_ext_raw is stored as is. */

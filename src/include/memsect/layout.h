@@ -91,6 +91,13 @@ struct ms_layout {
 	/* page_ext */
 	bool page_ext_size_known;
 	uint64_t page_ext_size;
+	/*
+	 * page_ext_size as read (in page_ext_size) is not a sum this kernel's
+	 * page_ext clients can make: not used (page_ext_size_known false);
+	 * ms_ctx_init() records it as an invalid value read at this address.
+	 */
+	bool page_ext_size_bad;
+	uint64_t page_ext_size_addr;
 
 	/* memory blocks (drivers/base/memory.c) */
 	bool has_memory_blocks;

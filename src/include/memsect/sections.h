@@ -14,6 +14,7 @@ enum ms_page_ext_state {
 	MS_PE_VALID,		/* table at page_ext_table */
 	MS_PE_INVALIDATED,	/* bit 0 set: offline in progress (6.1+) */
 	MS_PE_UNREADABLE,	/* the table (or the pointer) could not be read */
+	MS_PE_IMPLAUSIBLE,	/* the table is not at a kernel address */
 	MS_PE_NSTATES
 };
 
