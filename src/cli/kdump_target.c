@@ -20,17 +20,69 @@
 #define START_KERNEL_MAP 0xffffffff80000000ULL	/* x86_64 __START_KERNEL_map */
 #define BMP_CHUNK (1u << 16)			/* bits per kdump_bmp_get_bits */
 
+static int read_kdump(struct kdump_target *kt, kdump_addrspace_t as,
+		      uint64_t addr, void *buf, size_t len, size_t *done)
+{
+	size_t n = len;
+	kdump_status st = kdump_read(kt->kdump, as, addr, buf, &n);
+
+	*done = n;
+	return st == KDUMP_OK && n == len ? 0 : MS_ERROR;
+}
+
+/* Physical reads stop where the file was cut (dump_file.h). */
+static int read_phys(struct kdump_target *kt, uint64_t addr, void *buf,
+		     size_t len, size_t *done)
+{
+	size_t ok;
+
+	if (!dump_file_missing(&kt->file, addr, len, &ok))
+		return read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, len, done);
+	*done = 0;
+	if (ok && read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, ok, done))
+		return MS_ERROR;
+	kt->read_err = "past the end of the truncated dump file";
+	return MS_ERROR;
+}
+
+/*
+ * In a cut ELF file, libkdumpfile reads what lies past the end as it finds
+ * it; virtual reads are translated page by page so that they stop there.
+ */
+static int read_virt_cut(struct kdump_target *kt, uint64_t addr, void *buf,
+			 size_t len, size_t *done)
+{
+	*done = 0;
+	while (*done < len) {
+		addrxlat_fulladdr_t fa = { addr + *done, ADDRXLAT_KVADDR };
+		size_t n = 4096 - (fa.addr & 4095), got;
+
+		if (n > len - *done)
+			n = len - *done;
+		if (!kt->axctx ||
+		    addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR, kt->axctx,
+					   kt->axsys) != ADDRXLAT_OK)
+			return MS_ERROR;
+		if (read_phys(kt, fa.addr, (char *)buf + *done, n, &got)) {
+			*done += got;
+			return MS_ERROR;
+		}
+		*done += n;
+	}
+	return 0;
+}
+
 static int kt_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
 		   size_t len, size_t *done)
 {
 	struct kdump_target *kt = priv;
-	size_t n = len;
-	kdump_status st;
 
-	st = kdump_read(kt->kdump, as == MS_PADDR ? KDUMP_KPHYSADDR : KDUMP_KVADDR,
-			addr, buf, &n);
-	*done = n;
-	return st == KDUMP_OK && n == len ? 0 : MS_ERROR;
+	kt->read_err = NULL;
+	if (kt->file.nmissing)
+		return as == MS_PADDR ? read_phys(kt, addr, buf, len, done) :
+					read_virt_cut(kt, addr, buf, len, done);
+	return read_kdump(kt, as == MS_PADDR ? KDUMP_KPHYSADDR : KDUMP_KVADDR,
+			  addr, buf, len, done);
 }
 
 static int kt_symbol(void *priv, const char *name, uint64_t *addr)
@@ -160,7 +212,16 @@ static const char *kt_errmsg(void *priv)
 {
 	struct kdump_target *kt = priv;
 
-	return kdump_get_err(kt->kdump);
+	return kt->read_err ? kt->read_err : kdump_get_err(kt->kdump);
+}
+
+static int kt_file_size(void *priv, uint64_t *size, uint64_t *expected)
+{
+	struct kdump_target *kt = priv;
+
+	*size = kt->file.size;
+	*expected = kt->file.expected;
+	return 0;
 }
 
 /* %pS of a relocated text address through the vmlinux symbol table. */
@@ -186,6 +247,7 @@ static const struct ms_target_ops kt_ops = {
 	.vmcoreinfo = kt_vmcoreinfo,
 	.vtop = kt_vtop,
 	.pfns_in_file = kt_pfns_in_file,
+	.file_size = kt_file_size,
 	.errmsg = kt_errmsg,
 	.addr_symbol = kt_addr_symbol,
 };
@@ -305,9 +367,24 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 		snprintf(kt->err, sizeof(kt->err), "%s: %s", dump, strerror(errno));
 		return -1;
 	}
+	if (dump_file_check(kt->fd, dump, &kt->file, kt->err, sizeof(kt->err)))
+		return -1;
 	kt->kdump = kdump_new();
 	if (!kt->kdump) {
 		snprintf(kt->err, sizeof(kt->err), "out of memory");
+		return -1;
+	}
+	/*
+	 * mmap(2) turns a read past the end of a cut file into SIGBUS: read(2)
+	 * for compressed dumps (whose page data is decompressed anyway) and
+	 * for cut ELF files; mmap stays for whole ELF files (the fast path).
+	 */
+	if ((kt->file.diskdump || kt->file.size < kt->file.expected) &&
+	    kdump_set_number_attr(kt->kdump, KDUMP_ATTR_FILE_MMAP_POLICY,
+				  KDUMP_MMAP_NEVER) != KDUMP_OK) {
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s: cannot make libkdumpfile read instead of mmap (%s)",
+			 dump, kdump_get_err(kt->kdump));
 		return -1;
 	}
 	if (kdump_open_fd(kt->kdump, kt->fd) != KDUMP_OK) {
@@ -362,6 +439,7 @@ void kdump_target_close(struct kdump_target *kt)
 	if (kt->fd >= 0)
 		close(kt->fd);
 	symtab_free(kt->symtab);
+	dump_file_free(&kt->file);
 	if (kt->have_vmlinux)
 		vmlinux_close(&kt->vmlinux);
 	for (size_t i = 0; i < kt->nvmci; i++) {

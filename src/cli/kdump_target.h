@@ -6,6 +6,7 @@
 #ifndef MEMSECT_CLI_KDUMP_TARGET_H
 #define MEMSECT_CLI_KDUMP_TARGET_H
 
+#include "dump_file.h"
 #include "memsect/target.h"
 #include "symtab.h"
 #include "vmlinux.h"
@@ -26,6 +27,8 @@ struct kdump_target {
 	struct _kdump_bmp *pagemap;	/* file.pagemap, NULL if none */
 	struct _addrxlat_ctx *axctx;	/* for page-table walks */
 	struct _addrxlat_sys *axsys;
+	struct dump_file file;		/* sizes its headers announce */
+	const char *read_err;		/* our reason for the last failed read */
 	char format[32];
 	char err[512];
 	struct ms_target target;

@@ -14,6 +14,9 @@ int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	if (t->ops->file_size &&
+	    t->ops->file_size(t->priv, &c->file_size, &c->file_expected) == 0)
+		c->truncated = c->file_size < c->file_expected;
 	if (ms_layout_resolve(t, &c->L, err, errlen))
 		return MS_ERROR;
 	if (c->L.page_ext_size_bad)
@@ -77,6 +80,11 @@ void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 	va_start(ap, fmt);
 	add_error(c, MS_ERR_INVALID, as, address, fmt, ap);
 	va_end(ap);
+}
+
+bool ms_ctx_partial(const struct ms_ctx *c)
+{
+	return c->nerrors || c->truncated;
 }
 
 unsigned ms_ctx_read_errors(const struct ms_ctx *c)

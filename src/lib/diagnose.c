@@ -5,6 +5,7 @@
 
 void ms_checks_sections(struct ms_ctx *c, struct ms_findings *f)
 {
+	ms_check_dump_truncated(c, f);
 	ms_check_page_ext_invalidated(c, f);
 	ms_check_page_ext_unreadable(c, f);
 	ms_check_page_ext_implausible(c, f);
@@ -16,6 +17,7 @@ void ms_checks_sections(struct ms_ctx *c, struct ms_findings *f)
 
 void ms_checks_offline(struct ms_ctx *c, struct ms_findings *f)
 {
+	ms_check_dump_truncated(c, f);
 	ms_check_offline_present(c, f);
 	ms_check_offline_refcount(c, f);
 	ms_check_offline_in_file(c, f);
@@ -24,6 +26,7 @@ void ms_checks_offline(struct ms_ctx *c, struct ms_findings *f)
 
 void ms_checks_hvo(struct ms_ctx *c, struct ms_findings *f)
 {
+	ms_check_dump_truncated(c, f);
 	ms_check_hvo_flag_remap(c, f);
 	ms_check_hvo_alias_writable(c, f);
 	ms_check_hvo_shared_frame(c, f);
@@ -32,6 +35,7 @@ void ms_checks_hvo(struct ms_ctx *c, struct ms_findings *f)
 
 void ms_checks_all(struct ms_ctx *c, struct ms_findings *f)
 {
+	ms_check_dump_truncated(c, f);
 	ms_check_page_ext_invalidated(c, f);
 	ms_check_page_ext_unreadable(c, f);
 	ms_check_page_ext_implausible(c, f);

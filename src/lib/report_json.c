@@ -254,7 +254,7 @@ static void errors_json(struct json *j, struct ms_ctx *c)
 {
 	unsigned kept = c->nerrors < MS_MAX_ERRORS ? c->nerrors : MS_MAX_ERRORS;
 
-	json_bool(j, "partial", c->nerrors > 0);
+	json_bool(j, "partial", ms_ctx_partial(c));
 	json_uint(j, "errors_total", c->nerrors);
 	json_arr(j, "errors");
 	for (unsigned i = 0; i < kept; i++) {
@@ -303,6 +303,14 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	json_str(&j, "vmlinux", ri->vmlinux_path);
 	json_str(&j, "osrelease", c->L.osrelease);
 	json_str(&j, "build_id", c->L.build_id[0] ? c->L.build_id : NULL);
+	if (c->file_expected) {
+		json_uint(&j, "file_size", c->file_size);
+		json_uint(&j, "expected_size", c->file_expected);
+	} else {
+		json_null(&j, "file_size");
+		json_null(&j, "expected_size");
+	}
+	json_bool(&j, "truncated", c->truncated);
 	json_obj_end(&j);
 	layout_json(&j, c);
 	if (all || !strcmp(ri->command, "sections")) {

@@ -215,6 +215,9 @@ void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 				o->pages, o->n);
 	}
 	findings_text(out, f);
+	if (c->truncated)
+		fprintf(out, "partial: the dump file is truncated (%" PRIu64 " of %" PRIu64 " bytes)\n",
+			c->file_size, c->file_expected);
 	if (c->nerrors)
 		fprintf(out, "partial: %u reads failed, %u values invalid; first at 0x%" PRIx64 " (%s)\n",
 			ms_ctx_read_errors(c), c->ninvalid, c->errors[0].address,

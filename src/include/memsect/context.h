@@ -49,6 +49,9 @@ struct ms_ctx {
 	struct ms_offline *offline;	/* cached by ms_get_offline() */
 	struct ms_hvo *hvo;		/* cached by ms_get_hvo() */
 	uint64_t pages_scanned;		/* struct pages decoded */
+	/* The dump file is shorter than its headers announce (target file_size). */
+	bool truncated;
+	uint64_t file_size, file_expected;
 	/* Optional: called after each section of a struct page scan. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
@@ -68,6 +71,8 @@ void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
  */
 void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Whether the results are partial: a failed read, an invalid value, a cut file. */
+bool ms_ctx_partial(const struct ms_ctx *c);
 /* Failed reads only (nerrors - ninvalid). */
 unsigned ms_ctx_read_errors(const struct ms_ctx *c);
 /* The first recorded problem of @kind, or NULL. */

@@ -55,6 +55,7 @@ const char *ms_severity_name(enum ms_severity s);
 const char *ms_place_name(enum ms_place_kind k);
 
 /* Every check: one file each under src/lib/checks/. */
+void ms_check_dump_truncated(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_page_ext_invalidated(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_page_ext_unreadable(struct ms_ctx *c, struct ms_findings *f);
 void ms_check_page_ext_implausible(struct ms_ctx *c, struct ms_findings *f);

@@ -63,6 +63,11 @@ struct ms_target_ops {
 	 */
 	int (*pfns_in_file)(void *priv, uint64_t start, uint64_t end,
 			    uint64_t *stored);
+	/*
+	 * Optional: the dump file's size and the size its headers announce
+	 * (0 when unknown); size < expected means the file was cut short.
+	 */
+	int (*file_size)(void *priv, uint64_t *size, uint64_t *expected);
 	/* Optional: a detail message for the last failure, or NULL. */
 	const char *(*errmsg)(void *priv);
 	/*

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * DUMP_TRUNCATED: the dump file is shorter than its own headers announce
+ * (a full disk, a dropped transfer).  Whatever lay past the cut reads as an
+ * error, never as zeros; the results are partial.  Runs first in every group.
+ */
+#include "memsect/findings.h"
+
+void ms_check_dump_truncated(struct ms_ctx *c, struct ms_findings *f)
+{
+	struct ms_finding *x;
+
+	if (!c->truncated)
+		return;
+	x = ms_finding_add(f, "DUMP_TRUNCATED", MS_ERROR_SEV, MS_PLACE_DUMP, 0, 0,
+			   "the dump file has %llu of the %llu bytes its headers announce; what lies past the cut is missing",
+			   (unsigned long long)c->file_size,
+			   (unsigned long long)c->file_expected);
+	ms_ev_uint(x, "file_size", c->file_size);
+	ms_ev_uint(x, "expected_size", c->file_expected);
+}
