@@ -393,7 +393,11 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 			 kdump_get_err(kt->kdump));
 		return -1;
 	}
-	/* libkdumpfile 0.5.1 cannot detect 5-level paging without it (fixture-notes 4). */
+	/*
+	 * libkdumpfile 0.5.1 detects x86_64 5-level paging only once the OS
+	 * type is set: without it even physical reads fail ("Cannot determine
+	 * 5-level paging").
+	 */
 	if (kdump_set_string_attr(kt->kdump, KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK) {
 		snprintf(kt->err, sizeof(kt->err),
 			 "%s: cannot set up Linux address translation (libkdumpfile: %s)",
