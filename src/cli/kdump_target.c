@@ -30,27 +30,31 @@ static int read_kdump(struct kdump_target *kt, kdump_addrspace_t as,
 	return st == KDUMP_OK && n == len ? 0 : MS_ERROR;
 }
 
-/* Physical reads stop where the file was cut (dump_file.h). */
+/*
+ * Physical reads stop before the first byte past the end of a cut file and
+ * before the first page whose kdump descriptor is corrupt (dump_file.h).
+ */
 static int read_phys(struct kdump_target *kt, uint64_t addr, void *buf,
 		     size_t len, size_t *done)
 {
+	const char *why = NULL;
 	size_t ok;
 
-	if (!dump_file_missing(&kt->file, addr, len, &ok))
+	if (dump_file_readable(&kt->file, addr, len, &ok, &why))
 		return read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, len, done);
 	*done = 0;
 	if (ok && read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, ok, done))
 		return MS_ERROR;
-	kt->read_err = "past the end of the truncated dump file";
+	kt->read_err = why;
 	return MS_ERROR;
 }
 
 /*
- * In a cut ELF file, libkdumpfile reads what lies past the end as it finds
- * it; virtual reads are translated page by page so that they stop there.
+ * Virtual reads of a guarded file are translated page by page so that each
+ * physical page is checked before libkdumpfile reads it.
  */
-static int read_virt_cut(struct kdump_target *kt, uint64_t addr, void *buf,
-			 size_t len, size_t *done)
+static int read_virt_guarded(struct kdump_target *kt, uint64_t addr, void *buf,
+			     size_t len, size_t *done)
 {
 	*done = 0;
 	while (*done < len) {
@@ -78,9 +82,9 @@ static int kt_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
 	struct kdump_target *kt = priv;
 
 	kt->read_err = NULL;
-	if (kt->file.nmissing)
+	if (dump_file_guarded(&kt->file))
 		return as == MS_PADDR ? read_phys(kt, addr, buf, len, done) :
-					read_virt_cut(kt, addr, buf, len, done);
+					read_virt_guarded(kt, addr, buf, len, done);
 	return read_kdump(kt, as == MS_PADDR ? KDUMP_KPHYSADDR : KDUMP_KVADDR,
 			  addr, buf, len, done);
 }
@@ -377,9 +381,11 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 	/*
 	 * mmap(2) turns a read past the end of a cut file into SIGBUS: read(2)
 	 * for compressed dumps (whose page data is decompressed anyway) and
-	 * for cut ELF files; mmap stays for whole ELF files (the fast path).
+	 * for cut ELF files and flattened ones; mmap stays for whole ELF files (the
+ * fast path).
 	 */
-	if ((kt->file.diskdump || kt->file.size < kt->file.expected) &&
+	if ((kt->file.diskdump || kt->file.flattened ||
+	     kt->file.size < kt->file.expected) &&
 	    kdump_set_number_attr(kt->kdump, KDUMP_ATTR_FILE_MMAP_POLICY,
 				  KDUMP_MMAP_NEVER) != KDUMP_OK) {
 		snprintf(kt->err, sizeof(kt->err),
@@ -389,8 +395,10 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 	}
 	if (kdump_open_fd(kt->kdump, kt->fd) != KDUMP_OK) {
 		snprintf(kt->err, sizeof(kt->err),
-			 "%s: not a readable dump file (libkdumpfile: %s)", dump,
-			 kdump_get_err(kt->kdump));
+			 "%s: not a readable dump file (libkdumpfile: %s)%s", dump,
+			 kdump_get_err(kt->kdump), kt->file.flattened ?
+			 "; it is in makedumpfile's flattened format: convert it with makedumpfile -R" :
+			 "");
 		return -1;
 	}
 	/*
