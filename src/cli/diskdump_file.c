@@ -144,11 +144,10 @@ static const char *bad_desc(const struct dump_file *df, const unsigned char *d)
 	} else if (size != df->dd.block_size) {
 		return "corrupt kdump page descriptor (page size)";
 	}
-	if (off < df->dd.data || __builtin_add_overflow(off, size, &end) ||
-	    end > df->size)
-		return end > df->size && off >= df->dd.data ?
-			"past the end of the truncated dump file" :
-			"corrupt kdump page descriptor (offset)";
+	if (off < df->dd.data || __builtin_add_overflow(off, size, &end))
+		return "corrupt kdump page descriptor (offset)";
+	if (end > df->size)
+		return "past the end of the truncated dump file";
 	return NULL;
 }
 
