@@ -46,7 +46,7 @@ uint64_t dump_le(const unsigned char *p, size_t n)
 	return v;
 }
 
-static int add_gap(struct dump_file *df, uint64_t start, uint64_t end)
+int dump_file_add_gap(struct dump_file *df, uint64_t start, uint64_t end)
 {
 	struct dump_gap *nv = realloc(df->missing,
 				      (df->nmissing + 1) * sizeof(*nv));
@@ -122,7 +122,7 @@ static int check_elf(int fd, const char *path, struct dump_file *df,
 				 (unsigned long long)end);
 			return -1;
 		}
-		if (add_gap(df, ph.p_paddr + (ph.p_offset < df->size ?
+		if (dump_file_add_gap(df, ph.p_paddr + (ph.p_offset < df->size ?
 					      df->size - ph.p_offset : 0),
 			    ph.p_paddr + ph.p_filesz))
 			return -1;
@@ -164,15 +164,12 @@ int dump_file_check(int fd, const char *path, struct dump_file *df,
 	return 0;
 }
 
-bool dump_file_guarded(const struct dump_file *df)
-{
-	return df->nmissing || df->diskdump;
-}
 
-bool dump_file_readable(struct dump_file *df, uint64_t addr, size_t len,
-			size_t *ok, const char **why)
+bool dump_file_missing(const struct dump_file *df, uint64_t addr, size_t len,
+		       size_t *ok)
 {
-	uint64_t end = addr + len, good;
+	uint64_t end = addr + len;
+	bool hit = false;
 
 	*ok = len;
 	for (size_t i = 0; i < df->nmissing; i++) {
@@ -182,25 +179,15 @@ bool dump_file_readable(struct dump_file *df, uint64_t addr, size_t len,
 		if (g->start >= end || addr >= g->end)
 			continue;
 		before = g->start > addr ? g->start - addr : 0;
-		if (before < *ok) {
+		if (before < *ok)
 			*ok = (size_t)before;
-			*why = "past the end of the truncated dump file";
-		}
+		hit = true;
 	}
-	if (df->diskdump && len) {
-		uint64_t bs = df->dd.block_size, first = addr / bs;
-
-		if (!diskdump_pfns_ok(df, first, (end - 1) / bs - first + 1,
-				      &good, why) &&
-		    (good + first) * bs - addr < *ok)
-			*ok = (size_t)(good ? (good + first) * bs - addr : 0);
-	}
-	return *ok == len;
+	return hit;
 }
 
 void dump_file_free(struct dump_file *df)
 {
 	free(df->missing);
-	diskdump_free(&df->dd);
 	memset(df, 0, sizeof(*df));
 }

@@ -30,31 +30,27 @@ static int read_kdump(struct kdump_target *kt, kdump_addrspace_t as,
 	return st == KDUMP_OK && n == len ? 0 : MS_ERROR;
 }
 
-/*
- * Physical reads stop before the first byte past the end of a cut file and
- * before the first page whose kdump descriptor is corrupt (dump_file.h).
- */
+/* Physical reads stop where the file was cut (dump_file.h). */
 static int read_phys(struct kdump_target *kt, uint64_t addr, void *buf,
 		     size_t len, size_t *done)
 {
-	const char *why = NULL;
 	size_t ok;
 
-	if (dump_file_readable(&kt->file, addr, len, &ok, &why))
+	if (!dump_file_missing(&kt->file, addr, len, &ok))
 		return read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, len, done);
 	*done = 0;
 	if (ok && read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, ok, done))
 		return MS_ERROR;
-	kt->read_err = why;
+	kt->read_err = "past the end of the truncated dump file";
 	return MS_ERROR;
 }
 
 /*
- * Virtual reads of a guarded file are translated page by page so that each
- * physical page is checked before libkdumpfile reads it.
+ * libkdumpfile reads what lies past the end of a cut file as zeros: virtual
+ * reads of such a file are translated page by page so that they stop there.
  */
-static int read_virt_guarded(struct kdump_target *kt, uint64_t addr, void *buf,
-			     size_t len, size_t *done)
+static int read_virt_cut(struct kdump_target *kt, uint64_t addr, void *buf,
+			 size_t len, size_t *done)
 {
 	*done = 0;
 	while (*done < len) {
@@ -82,9 +78,9 @@ static int kt_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
 	struct kdump_target *kt = priv;
 
 	kt->read_err = NULL;
-	if (dump_file_guarded(&kt->file))
+	if (kt->file.nmissing)
 		return as == MS_PADDR ? read_phys(kt, addr, buf, len, done) :
-					read_virt_guarded(kt, addr, buf, len, done);
+					read_virt_cut(kt, addr, buf, len, done);
 	return read_kdump(kt, as == MS_PADDR ? KDUMP_KPHYSADDR : KDUMP_KVADDR,
 			  addr, buf, len, done);
 }

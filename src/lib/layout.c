@@ -196,12 +196,17 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 		L->page_shift++;
 	L->max_folio_order = 2 * (L->page_shift - 3);
 
-	/* NUMBER(SECTION_SIZE_BITS): 5.13, backported to 5.10.y. */
+	/*
+	 * NUMBER(SECTION_SIZE_BITS): 5.13, backported to 5.10.y.  Kernels use
+	 * 24 (powerpc) to 29 (arm64 with 64 KiB pages); more than 2^18 pages a
+	 * section or 2 GiB sections no kernel has.
+	 */
 	if (ms_vmci_number(p->t, "NUMBER(SECTION_SIZE_BITS)", &v) == 0 &&
-	    v > (int64_t)L->page_shift && v < 48) {
+	    v > (int64_t)L->page_shift && v <= 31 &&
+	    v - (int64_t)L->page_shift <= 18) {
 		L->section_size_bits = (unsigned)v;
 	} else {
-		fail(p, "VMCOREINFO has no NUMBER(SECTION_SIZE_BITS)");
+		fail(p, "VMCOREINFO has no plausible NUMBER(SECTION_SIZE_BITS)");
 		return;
 	}
 	/*
