@@ -55,7 +55,7 @@ fuzz: fuzz-build fuzz-seeds
 	$(FUZZ_BIN) $(FUZZ_OPTS) -fork=$(FUZZ_JOBS) -ignore_crashes=1 -ignore_timeouts=1 \
 		-ignore_ooms=1 -max_total_time=$(FUZZ_SECONDS) \
 		-artifact_prefix=$(FUZZ_DIR)/artifacts/ \
-		$(FUZZ_DIR)/corpus $(FUZZ_SEEDS) $(FUZZ_REGRESSIONS)
+		$(FUZZ_DIR)/corpus $(FUZZ_SEEDS)
 	@if ls $(FUZZ_DIR)/artifacts | grep -q .; then \
 		echo "fuzz: reports saved in $(FUZZ_DIR)/artifacts:"; ls -l $(FUZZ_DIR)/artifacts; exit 1; fi
 

@@ -59,7 +59,8 @@ static const struct chunk *chunk_of(const struct fz *f, uint64_t va)
 	return NULL;
 }
 
-/* The lowest chunk start above @va (to hand the gap below it to the synth). */
+/* The lowest chunk start above @va (to hand the gap below it to the synth),
+ * UINT64_MAX if none. */
 static uint64_t next_chunk(const struct fz *f, uint64_t va)
 {
 	uint64_t n = UINT64_MAX;
@@ -77,6 +78,7 @@ static int kv_read(struct fz *f, uint64_t addr, unsigned char *buf, size_t len,
 	while (*done < len) {
 		uint64_t a = addr + *done;
 		const struct chunk *c = chunk_of(f, a);
+		uint64_t next = next_chunk(f, a);
 		size_t n = len - *done, got;
 
 		if (a < addr)
@@ -88,8 +90,8 @@ static int kv_read(struct fz *f, uint64_t addr, unsigned char *buf, size_t len,
 			*done += n;
 			continue;
 		}
-		if (next_chunk(f, a) - a < n)
-			n = next_chunk(f, a) - a;
+		if (next != UINT64_MAX && next - a < n)
+			n = next - a;	/* > 0: the next chunk starts above @a */
 		/* synth.c: no vmemmap virtual reads when page tables are on */
 		if (f->base->ops->read(f->base->priv, MS_KVADDR, a, buf + *done,
 				       n, &got)) {
