@@ -32,12 +32,18 @@ struct chunk {
 	const uint8_t *data;
 };
 
+struct pt {
+	uint64_t va, pa, entry;
+};
+
 struct fz {
 	struct ms_target t;
 	struct ms_target *base;		/* the synth */
 	const uint8_t *h;		/* header, FZ_HDR_SIZE bytes */
 	struct chunk ch[FZ_MAX_CHUNKS];
 	int nch;
+	struct pt pt[FZ_PT_MAX];
+	int npt;
 	int depot, po_gen, hugetlb;
 	unsigned po_flags, hvo_flags, flags;
 };
@@ -270,35 +276,43 @@ static const char *f_vmcoreinfo(void *priv, const char *key)
 	return f->base->ops->vmcoreinfo(f->base->priv, key);
 }
 
-/* The overrides at FZ_PT_VA: { va, pa, entry }; a 2 MiB range with one is
- * split into 4 KiB PTEs, the rest maps linearly through RW 2 MiB PMDs. */
+/* The overrides at FZ_PT_VA, read once per input: { va, pa, entry }. */
+static void load_pt(struct fz *f)
+{
+	unsigned char e[24];
+	size_t done;
+
+	for (f->npt = 0; f->npt < FZ_PT_MAX; f->npt++) {
+		struct pt *p = &f->pt[f->npt];
+
+		if (kv_read(f, FZ_PT_VA + 24ULL * f->npt, e, 24, &done) || !le(e, 8))
+			break;
+		p->va = le(e, 8) & ~4095ULL;
+		p->pa = le(e + 8, 8);
+		p->entry = le(e + 16, 8);
+	}
+}
+
+/* A 2 MiB range with an override is split into 4 KiB PTEs (pa ~0: not
+ * mapped); the rest maps linearly through RW 2 MiB PMDs. */
 static int f_vtop(void *priv, uint64_t va, uint64_t *pa, struct ms_pte *leaf)
 {
 	struct fz *f = priv;
-	unsigned char e[24];
-	size_t done;
 	int split = 0;
 
 	if (va < SYNTH_VMEMMAP || va >= SYNTH_VMEMMAP_END)
 		return MS_ERROR;
-	for (int i = 0; i < FZ_PT_MAX; i++) {
-		uint64_t ova;
-
-		if (kv_read(f, FZ_PT_VA + 24ULL * i, e, 24, &done))
-			break;
-		ova = le(e, 8);
-		if (!ova)
-			break;
-		if ((ova & ~4095ULL) == (va & ~4095ULL)) {
-			if (le(e + 8, 8) == UINT64_MAX)
+	for (int i = 0; i < f->npt; i++) {
+		if (f->pt[i].va == (va & ~4095ULL)) {
+			if (f->pt[i].pa == UINT64_MAX)
 				return MS_ERROR;
-			*pa = (le(e + 8, 8) & ~4095ULL) | (va & 4095);
-			leaf->entry = le(e + 16, 8);
+			*pa = (f->pt[i].pa & ~4095ULL) | (va & 4095);
+			leaf->entry = f->pt[i].entry;
 			leaf->level = 1;
 			leaf->leaf_size = 4096;
 			return 0;
 		}
-		split |= (ova >> 21) == (va >> 21);
+		split |= (f->pt[i].va >> 21) == (va >> 21);
 	}
 	*pa = va - SYNTH_VMEMMAP + SYNTH_VMEMMAP_PHYS;
 	leaf->entry = split ? 0x8000000000000063ULL | (*pa & ~4095ULL) :
@@ -512,6 +526,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = synth_new((enum synth_gen)(hdr[FZ_H_GEN] % 4), f.flags & FZ_F_FIVE_LEVEL);
 	configure(&f, s);
 	f.base = synth_target(s);
+	if (f.flags & FZ_F_VTOP)
+		load_pt(&f);
 	f.t.priv = &f;
 	f.t.ops = f.flags & FZ_F_VTOP ?
 		  (f.flags & FZ_F_FILE_MAP ? &ops_vtop_file : &ops_vtop) :
