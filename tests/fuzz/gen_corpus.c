@@ -469,6 +469,37 @@ static void hvo_scene(struct img *m, int detect, int shared_tail)
 	nodes(m, detect == FZ_HUGETLB_PGTY);
 }
 
+/*
+ * What no kernel leaves behind, one folio each (order 9, sections of 256
+ * pages): pfn 0 with its tails aliasing the head frame through writable
+ * PTEs, pfn 512 flagged but never remapped, pfn 1024 remapped onto pfn 0's
+ * head frame without the flag.
+ */
+static void hvo_inconsistent(struct img *m)
+{
+	unsigned char *p[6];
+	uint64_t va0 = SYNTH_VMEMMAP, pa0 = SYNTH_VMEMMAP_PHYS;
+	uint64_t va2 = SYNTH_VMEMMAP + 1024 * 64ULL;
+	int n = 0;
+
+	m->h[FZ_H_HUGETLB] = FZ_HUGETLB_PGTY;
+	m->h[FZ_H_HVO_FLAGS] |= FZ_HVO_FLAG_ENUM | FZ_HVO_COMPOUND_HEAD;
+	m->h[FZ_H_FLAGS] |= FZ_F_VTOP;
+	at(m, SYNTH_VMEMMAP, 6 * m->pps * 64);
+	for (uint64_t nr = 0; nr < 6; nr++)
+		p[nr] = section(m, nr, 0x7, PE_NONE, 0);
+	hugetlb(p[0], 0, 9, 1, FZ_HUGETLB_PGTY);
+	hugetlb(p[2], 0, 9, 1, FZ_HUGETLB_PGTY);
+	hugetlb(p[4], 0, 9, 0, FZ_HUGETLB_PGTY);
+	pte(m, n++, va0, pa0, RW_PTE);
+	for (int k = 1; k < 8; k++)
+		pte(m, n++, va0 + 4096ULL * k, pa0, RW_PTE);
+	for (int k = 0; k < 8; k++)
+		pte(m, n++, va2 + 4096ULL * k, pa0, RO_PTE);
+	for (int i = 0; i < 6; i++)
+		block(m, (uint64_t)i, synth_state(m->gen, 0));
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
@@ -544,6 +575,9 @@ int main(int argc, char **argv)
 	init(&m, GEN_7_3_SKIPPABLE, 0, 20, FZ_PO_6_8, FZ_DEPOT_7_X, all);
 	hvo_scene(&m, FZ_HUGETLB_PGTY, 1);
 	write_seed(&m, dir, "hvo-shared-tail");
+	init(&m, GEN_6_12, 0, 20, FZ_PO_NONE, FZ_DEPOT_NONE, 0);
+	hvo_inconsistent(&m);
+	write_seed(&m, dir, "hvo-inconsistent");
 
 	/* memory_blocks as a two-level xarray: head -> node (shift 6) -> leaves */
 	init(&m, GEN_6_12, 0, 13, FZ_PO_NONE, FZ_DEPOT_NONE, 0);
