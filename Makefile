@@ -15,6 +15,7 @@ include src/build.mk
 include extensions/build.mk
 include vmcores/vmcores.mk
 include tests/newest/newest.mk
+include tests/fuzz/fuzz.mk
 
 # The tests run the ASan+UBSan build of the CLI (build/asan/memsect), one
 # pytest-xdist worker per core; --dist loadscope keeps each test module, and
@@ -23,6 +24,7 @@ PYTEST_JOBS ?= $(shell nproc)
 check: deps
 	$(MAKE) all
 	$(MAKE) SANITIZE=1 all unit-check
+	$(MAKE) fuzz-smoke
 	$(MAKE) vmcores
 	MEMSECT_BIN=$(CURDIR)/build/asan/memsect $(PYTHON) -m pytest -q \
 		-n $(PYTEST_JOBS) --dist loadscope tests/integration

@@ -8,6 +8,8 @@ set -euo pipefail
 pkgs=(
 	# building memsect, the CLI and the crash extension
 	gcc make pkg-config libkdumpfile-dev libdw-dev libelf-dev elfutils crash
+	# the fuzz target (tests/fuzz): libFuzzer and the sanitizers
+	clang
 	# drgn helpers and the tests
 	python3-drgn python3-libkdumpfile python3-pytest python3-pytest-xdist
 	# making the test dumps

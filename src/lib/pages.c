@@ -112,41 +112,66 @@ static int page_bad(const struct fill *f, uint64_t i, size_t psz)
 	return f->bad[a / VMEMMAP_GRAIN] || f->bad[b / VMEMMAP_GRAIN];
 }
 
+/*
+ * Struct pages held at once: 2 MiB of vmemmap (one PMD, a whole x86_64
+ * section), so the buffer never grows with a section size read from the
+ * dump (NUMBER(SECTION_SIZE_BITS) of 40 would ask for 16 GiB at once).
+ */
+#define WINDOW_BYTES (2ULL << 20)
+
+/* The @n struct pages of pfns [pfn, pfn + n) at vmemmap @va0, in f's buffers. */
+static int scan_window(struct fill *f, uint64_t pfn, uint64_t n, ms_pages_fn fn,
+		       void *arg)
+{
+	struct ms_ctx *c = f->c;
+	size_t psz = c->L.page_struct_size;
+	uint64_t i = 0;
+	int ret = 0;
+
+	memset(f->bad, 0, f->len / VMEMMAP_GRAIN + 2);
+	if (c->t->ops->vtop)
+		fill_vtop(f);
+	else
+		fill_kv(f);
+	while (i < n && ret == 0) {
+		uint64_t j;
+
+		if (page_bad(f, i, psz)) {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && !page_bad(f, j, psz); j++)
+			;
+		c->pages_scanned += j - i;
+		ret = fn(c, pfn + i, j - i, f->buf + i * psz, arg);
+		i = j;
+	}
+	return ret;
+}
+
 int ms_for_each_page_chunk(struct ms_ctx *c, const struct ms_section *s,
 			   ms_pages_fn fn, void *arg)
 {
-	const struct ms_layout *L = &c->L;
-	size_t psz = L->page_struct_size;
-	struct fill f = { .c = c, .va0 = s->mem_map };
-	uint64_t n = s->end_pfn - s->start_pfn, i = 0;
+	size_t psz = c->L.page_struct_size;
+	uint64_t n = s->end_pfn - s->start_pfn, win = WINDOW_BYTES / psz;
+	struct fill f = { .c = c };
 	int ret = 0;
 
 	if (!s->mem_map)
 		return 0;
-	f.len = n * psz;
-	f.buf = malloc(f.len);
-	f.bad = calloc(f.len / VMEMMAP_GRAIN + 2, 1);
+	f.buf = malloc(win * psz);
+	f.bad = malloc(win * psz / VMEMMAP_GRAIN + 2);
 	if (!f.buf || !f.bad) {
 		free(f.buf);
 		free(f.bad);
 		return MS_ERROR;
 	}
-	if (c->t->ops->vtop)
-		fill_vtop(&f);
-	else
-		fill_kv(&f);
-	while (i < n && ret == 0) {
-		uint64_t j;
+	for (uint64_t done = 0; done < n && ret == 0; done += win) {
+		uint64_t k = n - done < win ? n - done : win;
 
-		if (page_bad(&f, i, psz)) {
-			i++;
-			continue;
-		}
-		for (j = i; j < n && !page_bad(&f, j, psz); j++)
-			;
-		c->pages_scanned += j - i;
-		ret = fn(c, s->start_pfn + i, j - i, f.buf + i * psz, arg);
-		i = j;
+		f.va0 = s->mem_map + done * psz;
+		f.len = k * psz;
+		ret = scan_window(&f, s->start_pfn + done, k, fn, arg);
 	}
 	free(f.buf);
 	free(f.bad);

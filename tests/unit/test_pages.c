@@ -2,7 +2,8 @@
 /*
  * Bulk struct page reading through vtop: one translation per 2 MiB leaf
  * (a whole section), physical reads, and an unmapped 4 KiB vmemmap page
- * inside a split PMD skipped with its address recorded.
+ * inside a split PMD skipped with its address recorded; a section larger
+ * than 2 MiB of struct pages read 2 MiB at a time.
  */
 #include "memsect/offline.h"
 #include "memsect/pages.h"
@@ -19,6 +20,59 @@ static int count(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 	(void)buf;
 	*total += n;
 	return 0;
+}
+
+struct sizes {
+	uint64_t total, largest;
+};
+
+static int measure(struct ms_ctx *c, uint64_t pfn, uint64_t n,
+		   const unsigned char *buf, void *arg)
+{
+	struct sizes *z = arg;
+
+	(void)c;
+	(void)pfn;
+	(void)buf;
+	z->total += n;
+	if (n > z->largest)
+		z->largest = n;
+	return 0;
+}
+
+/*
+ * NUMBER(SECTION_SIZE_BITS) comes from the dump: the struct pages of a
+ * 2^16-page section are handed over at most 2 MiB (32768 pages) at a time,
+ * never in one buffer sized by the section.
+ */
+static void test_window(void)
+{
+	struct synth *s = synth_new(GEN_6_12, 0);
+	unsigned char *lo, *hi;
+	struct ms_sections *secs;
+	struct sizes z = { 0 };
+	struct ms_offline *o;
+	struct ms_ctx c;
+
+	synth_set_vmcoreinfo(s, "NUMBER(SECTION_SIZE_BITS)", "28");
+	lo = synth_section(s, 0, 7, 0);
+	hi = synth_map(s, SYNTH_VMEMMAP + SYNTH_PPS * 64, SYNTH_PPS * 64);
+	synth_page(lo, 5, 0, synth_offline_type(GEN_6_12), 1);
+	synth_page(hi, 40000 - SYNTH_PPS, 0, synth_offline_type(GEN_6_12), 1);
+	synth_ctx(s, &c);
+	secs = ms_get_sections(&c);
+	CHECK(secs && secs->n == 1);
+	if (!secs || secs->n != 1)
+		return;
+	CHECK_EQ(secs->v[0].end_pfn - secs->v[0].start_pfn, 2 * SYNTH_PPS);
+	ms_for_each_page_chunk(&c, &secs->v[0], measure, &z);
+	CHECK_EQ(z.total, 2 * SYNTH_PPS);
+	CHECK_EQ(z.largest, SYNTH_PPS);
+	o = ms_get_offline(&c);
+	CHECK(o && o->n == 2 && o->v[0].start_pfn == 5 && o->v[1].start_pfn == 40000);
+	CHECK_EQ(c.nerrors, 0);
+	ms_ctx_fini(&c);
+	synth_free(s);
 }
 
 static void test_one_leaf_per_section(void)
@@ -78,5 +132,6 @@ int main(void)
 {
 	test_one_leaf_per_section();
 	test_hole();
+	test_window();
 	return synth_done("test_pages");
 }
