@@ -107,9 +107,8 @@ def _xa_children(prog: Program, node: Tuple[int, int, int]) -> List[Tuple[bool, 
     for i, slot in enumerate(xa_node.slots):
         entry = slot.value_()
         index = base + (i << shift)
-        if _xa_is_node(entry):
-            if shift:
-                out.append((True, (entry - 2, index, shift)))
+        if _xa_is_node(entry):  # a node under shift 0 fails the shift check
+            out.append((True, (entry - 2, index, shift)))
         elif entry and entry & 3 != 2 and not shift:  # not sibling/retry/value
             out.append((False, (index, entry, slots + 8 * i)))
     return out
