@@ -166,7 +166,8 @@ def hugetlb_heads_in_section(
     (first pfn *base_pfn*; *mem_map* the section's decoded mem_map), as
     (pfn, order, head struct page bytes).  A head must be aligned to its
     order, which rules out the fake heads HVO leaves at every 64th tail; an
-    order above what any folio can have is recorded as invalid.  Raises
+    order above what any folio can have is recorded as invalid (once per
+    section: its fake heads repeat it).  Raises
     LookupError when this kernel's hugetlb encoding is unknown.
     """
     L = _layout(prog)
@@ -176,6 +177,7 @@ def hugetlb_heads_in_section(
     words.frombytes(buf[:n * L.size])
     flags = words[L.flags // 8::L.size // 8]
     out = []
+    bad = set()  # (head, tail1) of invalid heads: HVO repeats them as fake heads
     for i in [i for i, f in enumerate(flags) if (f >> L.pg_head) & 1]:
         pfn = base_pfn + i
         head = buf[i * L.size:(i + 1) * L.size]
@@ -191,8 +193,11 @@ def hugetlb_heads_in_section(
             continue
         order = _order(L, tail1)
         if order > max_order:
-            record_invalid(prog, (mem_map + (pfn + 1) * L.size) & 0xFFFFFFFFFFFFFFFF,
-                           f"hugetlb folio at pfn {pfn:#x}: order {order}")
+            if (head, tail1) not in bad:
+                bad.add((head, tail1))
+                record_invalid(prog, (mem_map + (pfn + 1) * L.size) & 0xFFFFFFFFFFFFFFFF,
+                               f"hugetlb folio pfn {pfn:#x}: order {order} in its first tail "
+                               f"is not 1..{max_order}")
         elif order and not pfn & ((1 << order) - 1):
             out.append((pfn, order, head))
     return out
