@@ -52,12 +52,15 @@ from .page_type import (
     offline_test,
     page_flags_value,
 )
+from .partial import DumpError, dump_errors, new_errors
 from .sections import (
     PAGE_EXT_INVALID,
     SectionPageExt,
     decode_section_flags,
     for_each_present_section,
+    checked_page_ext_size,
     section_layout,
+    section_mem_map,
     section_mem_map_addr,
     section_page_ext,
     section_start_pfn,
@@ -65,6 +68,11 @@ from .sections import (
 from .vmcoreinfo import vmcoreinfo, vmcoreinfo_number, vmcoreinfo_symbol
 
 __all__ = (
+    "DumpError",
+    "checked_page_ext_size",
+    "dump_errors",
+    "new_errors",
+    "section_mem_map",
     "PageOwner",
     "decode_page",
     "depot_stack",

@@ -11,13 +11,14 @@ README's table of finding codes).  The checks run in the CLI's order.
 
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
-from drgn import FaultError, Program
+from drgn import Program
 from drgn.helpers.linux.mm import pfn_to_page
 
 from .memory_block import MemoryBlock, for_each_memory_block, sections_per_block
 from .offline import PageOfflineRange, for_each_page_offline_range, pfns_in_dump
 from .page_owner import gigantic_overrun_findings
 from .page_type import offline_test
+from .partial import DumpError, dump_errors, new_errors, partial, record_read
 from .sections import (
     SectionPageExt,
     decode_section_flags,
@@ -61,24 +62,18 @@ class _Section(NamedTuple):
 def _sections(prog: Program) -> List[_Section]:
     out = []
     for nr, ms in for_each_present_section(prog):
-        flags = decode_section_flags(prog, ms.section_mem_map.value_())
-        out.append(_Section(nr, "SECTION_IS_ONLINE" in flags, section_page_ext(ms, nr)))
+        with partial(prog, f"section {nr}", ms.value_()):
+            flags = decode_section_flags(prog, ms.section_mem_map.value_())
+            out.append(_Section(nr, "SECTION_IS_ONLINE" in flags, section_page_ext(ms, nr)))
     return out
 
 
-def _blocks(
-    prog: Program, errors: List[Tuple[int, str]]
-) -> Tuple[int, Dict[int, MemoryBlock]]:
-    blocks: Dict[int, MemoryBlock] = {}
+def _blocks(prog: Program) -> Tuple[int, Dict[int, MemoryBlock]]:
     try:
         per_block = sections_per_block(prog)
-        for b in for_each_memory_block(prog):
-            blocks[b.id] = b
+        return per_block, {b.id: b for b in for_each_memory_block(prog)}
     except LookupError:  # no CONFIG_MEMORY_HOTPLUG
         return 0, {}
-    except FaultError as e:  # the dump lacks the xarray: no block is known
-        errors.append((e.address, f"memory_blocks xarray ({e.message})"))
-    return per_block, blocks
 
 
 def _addr(value: int) -> str:
@@ -116,6 +111,17 @@ def _section_checks(
                 "page_ext_raw": _addr(s.page_ext.raw),
                 "page_ext_table": _addr(s.page_ext.table),
                 "failed_address": _addr(s.page_ext.error_address),
+            },
+        ))
+    for s in sections:  # PAGE_EXT_IMPLAUSIBLE
+        if s.page_ext.state != "implausible":
+            continue
+        out.append(Finding(
+            "PAGE_EXT_IMPLAUSIBLE", "error", {"kind": "section", "section": s.nr},
+            f"section {s.nr}: page_ext table {_addr(s.page_ext.table)} is not a kernel address",
+            {
+                "page_ext_raw": _addr(s.page_ext.raw),
+                "page_ext_table": _addr(s.page_ext.table),
             },
         ))
     with_table = sum(s.page_ext.state in ("valid", "invalidated", "unreadable") for s in sections)
@@ -198,32 +204,56 @@ def _offline_checks(prog: Program, ranges: List[PageOfflineRange]) -> List[Findi
     return out
 
 
+def _partial_findings(errors: List[DumpError]) -> List[Finding]:
+    """READ_ERRORS and INVALID_VALUES, as src/lib/checks/read_errors.c."""
+    out = []
+    for code, kind, what in (
+        ("READ_ERRORS", "read", "reads failed"),
+        ("INVALID_VALUES", "invalid", "values read from the dump failed a sanity check"),
+    ):
+        these = [e for e in errors if e.kind == kind]
+        if not these:
+            continue
+        first = these[0]
+        out.append(Finding(
+            code, "warning", {"kind": "address", "address": _addr(first.address)},
+            f"{len(these)} {what} (first at {_addr(first.address)}: {first.what}); "
+            "results are partial",
+            {"count": len(these), "first_address": _addr(first.address), "first_what": first.what},
+        ))
+    return out
+
+
 def diagnose(prog: Program) -> List[Finding]:
     """
     Run every memsect check on *prog* and return the findings in the CLI's
     order.  Data the dump does not hold (struct pages, the memory_blocks
-    xarray) makes a ``READ_ERRORS`` finding (results partial) instead of an
-    exception.  Its count and first address follow this module's reads,
-    which are not the CLI's: they can differ from the CLI's on the same
-    dump, while the finding itself is reported by both.
+    xarray) makes a ``READ_ERRORS`` finding, values that fail a sanity check
+    an ``INVALID_VALUES`` finding (results partial, the reasons in
+    :func:`memsect.dump_errors`), never an exception.  Their counts and
+    first addresses follow this module's reads, which are not the CLI's:
+    they can differ from the CLI's on the same dump, while the findings
+    themselves are reported by both.
+
+    A mem_section root array that cannot be read (or is not at a kernel
+    address) raises, as the CLI refuses such a dump.
 
     :return: list of :class:`Finding`
     """
-    errors: List[Tuple[int, str]] = []  # (address, what failed)
-    sections = _sections(prog)
-    per_block, blocks = _blocks(prog, errors)
+    new_errors(prog)
+    sections = _sections(prog)  # raises only for the root array
+    per_block, blocks = 0, {}
+    with partial(prog, "memory blocks"):
+        per_block, blocks = _blocks(prog)
     findings = _section_checks(sections, per_block, blocks)
     unreadable: List[Tuple[int, int]] = []
-    ranges = list(for_each_page_offline_range(prog, unreadable))
-    findings += _offline_checks(prog, ranges)
-    errors += [(pfn_to_page(prog, start).value_(), "struct page") for start, _ in unreadable]
-    findings += gigantic_overrun_findings(prog, Finding)
-    if errors:  # READ_ERRORS
-        address, what = errors[0]
-        findings.append(Finding(
-            "READ_ERRORS", "warning", {"kind": "address", "address": _addr(address)},
-            f"{len(errors)} reads failed (first at {_addr(address)}: {what}); "
-            "results are partial",
-            {"count": len(errors), "first_address": _addr(address), "first_what": what},
-        ))
-    return findings
+    ranges: List[PageOfflineRange] = []
+    with partial(prog, "PageOffline scan"):
+        ranges = list(for_each_page_offline_range(prog, unreadable))
+    with partial(prog, "PageOffline checks"):
+        findings += _offline_checks(prog, ranges)
+    for start, _ in unreadable:
+        record_read(prog, pfn_to_page(prog, start).value_(), "struct page")
+    with partial(prog, "page_owner records"):
+        findings += gigantic_overrun_findings(prog, Finding)
+    return findings + _partial_findings(dump_errors(prog))

@@ -15,6 +15,8 @@ from typing import Optional
 import drgn
 
 from .diagnose import diagnose
+from .partial import dump_errors
+from .sections import section_layout
 from .vmcoreinfo import vmcoreinfo
 
 VERSION = "0.1"
@@ -107,9 +109,17 @@ def main(argv=None) -> int:
     if not vmcoreinfo(prog):
         return _fail(f"{args.symbols}: cannot find VMCOREINFO in the dump with this vmlinux")
     try:
+        section_layout(prog)
+    except (LookupError, ValueError, drgn.FaultError) as e:
+        return _fail(f"{args.vmcore}: cannot use this dump: {e}")
+    try:
         findings = diagnose(prog)
     except drgn.FaultError as e:
-        return _fail(f"{args.vmcore}: cannot read {e.address:#x}: {e.message}")
+        return _fail(f"{args.vmcore}: cannot read the mem_section array at {e.address:#x}: "
+                     f"{e.message}")
+    except ValueError as e:
+        return _fail(f"{args.vmcore}: cannot read the mem_section array: {e}")
+    errors = dump_errors(prog)
     if args.json:
         doc = {
             "schema": "memsect/1",
@@ -122,7 +132,12 @@ def main(argv=None) -> int:
                 "build_id": dump_id,
             },
             "findings": [f.to_json() for f in findings],
-            "partial": any(f.code == "READ_ERRORS" for f in findings),
+            "partial": bool(errors),
+            "errors_total": len(errors),
+            "errors": [
+                {"address": hex(e.address), "space": "virtual", "kind": e.kind, "what": e.what}
+                for e in errors[:64]
+            ],
         }
         json.dump(doc, sys.stdout, indent=2)
         print()

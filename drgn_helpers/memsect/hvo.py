@@ -23,7 +23,8 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 from drgn import FaultError, Object, Program
 
 from .offline import read_section_pages
-from .sections import decode_section_flags, for_each_present_section, section_layout
+from .partial import new_errors, partial, record_invalid, record_read
+from .sections import for_each_present_section, section_layout, section_mem_map
 from .vmcoreinfo import vmcoreinfo_number
 
 __all__ = (
@@ -42,7 +43,6 @@ _PTE_PRESENT = 1
 _PTE_RW = 1 << 1
 _PTE_PSE = 1 << 7
 _PTE_ADDR = 0x000FFFFFFFFFF000
-_MAX_ORDER_SEEN = 30
 _MAX_FRAMES = 8  # aliased frames listed per folio (MS_HVO_MAX_FRAMES)
 
 
@@ -165,15 +165,19 @@ def hugetlb_heads_in_section(
     The hugetlb folio heads among the struct pages *buf* of one section
     (first pfn *base_pfn*; *mem_map* the section's decoded mem_map), as
     (pfn, order, head struct page bytes).  A head must be aligned to its
-    order, which rules out the fake heads HVO leaves at every 64th tail.
-    Raises LookupError when this kernel's hugetlb encoding is unknown.
+    order, which rules out the fake heads HVO leaves at every 64th tail; an
+    order above what any folio can have is recorded as invalid (once per
+    section: its fake heads repeat it).  Raises
+    LookupError when this kernel's hugetlb encoding is unknown.
     """
     L = _layout(prog)
+    max_order = section_layout(prog).max_folio_order
     n = len(buf) // L.size
     words = array.array("Q")
     words.frombytes(buf[:n * L.size])
     flags = words[L.flags // 8::L.size // 8]
     out = []
+    bad = set()  # (head, tail1) of invalid heads: HVO repeats them as fake heads
     for i in [i for i, f in enumerate(flags) if (f >> L.pg_head) & 1]:
         pfn = base_pfn + i
         head = buf[i * L.size:(i + 1) * L.size]
@@ -182,12 +186,19 @@ def hugetlb_heads_in_section(
         else:
             try:
                 tail1 = prog.read((mem_map + (pfn + 1) * L.size) & 0xFFFFFFFFFFFFFFFF, L.size)
-            except FaultError:
+            except FaultError as e:
+                record_read(prog, e.address, f"struct page of pfn {pfn + 1:#x} ({e.message})")
                 continue
         if not _is_hugetlb(L, head, tail1):
             continue
         order = _order(L, tail1)
-        if order and order <= _MAX_ORDER_SEEN and not pfn & ((1 << order) - 1):
+        if order > max_order:
+            if (head, tail1) not in bad:
+                bad.add((head, tail1))
+                record_invalid(prog, (mem_map + (pfn + 1) * L.size) & 0xFFFFFFFFFFFFFFFF,
+                               f"hugetlb folio pfn {pfn:#x}: order {order} in its first tail "
+                               f"is not 1..{max_order}")
+        elif order and not pfn & ((1 << order) - 1):
             out.append((pfn, order, head))
     return out
 
@@ -206,17 +217,15 @@ def for_each_hugetlb_folio(prog: Program) -> Iterator[HugetlbFolio]:
         ``struct page *``.
     """
     L = _layout(prog)
-    layout = section_layout(prog)
-    per_section = 1 << layout.pfn_section_shift
+    per_section = 1 << section_layout(prog).pfn_section_shift
     words_per_page = L.size // 8
     page_type = prog.type("struct page *")
     pending: Optional[List] = None  # [pfn, order, page, flag, fake_heads]
     skip_until = 0
     for nr, section in for_each_present_section(prog):
-        mm = section.section_mem_map.value_()
-        if "SECTION_HAS_MEM_MAP" not in decode_section_flags(prog, mm):
+        mem_map = section_mem_map(section, nr)
+        if mem_map is None:
             continue
-        mem_map = mm & layout.map_mask
         buf, missing = read_section_pages(prog, nr, mem_map)
         base = nr * per_section
         good = [(pfn, order, head) for pfn, order, head in
@@ -275,7 +284,8 @@ def kernel_page_table_leaf(prog: Program, vaddr: int) -> Optional[Tuple[int, int
     VMCOREINFO ``NUMBER(pgtable_l5_enabled)`` is 1) for *vaddr*.
 
     :return: (physical address, leaf entry, level: 1 PTE, 2 PMD, 3 PUD), or
-        None when *vaddr* is not mapped or a table cannot be read.
+        None when *vaddr* is not mapped or a table cannot be read (recorded,
+        :func:`memsect.dump_errors`).
     """
     root, levels = _root(prog)
 
@@ -284,7 +294,8 @@ def kernel_page_table_leaf(prog: Program, vaddr: int) -> Optional[Tuple[int, int
 
     try:
         return page_table_walk(read_entry, root, levels, vaddr)
-    except FaultError:
+    except FaultError as e:
+        record_read(prog, e.address, f"page table entry for {vaddr:#x} ({e.message})")
         return None
 
 
@@ -378,11 +389,9 @@ def _node_spans(prog: Program) -> List[Tuple[int, int, int]]:
         pgdats = [p for p in arr if p.value_()]
     spans = []
     for p in pgdats:
-        try:
+        with partial(prog, "pglist_data", p.value_()):
             start = p.node_start_pfn.value_()
             spans.append((start, start + p.node_spanned_pages.value_(), p.node_id.value_()))
-        except FaultError:
-            continue
     return spans
 
 
@@ -395,8 +404,10 @@ def hvo_report(prog: Program) -> Dict:
     Return the memsect CLI's ``hvo`` JSON object (README, "hvo") for *prog*:
     every hugetlb folio with its flag, scheme, vmemmap frames and leaf
     entries, the frames several folios share, and how many struct pages a
-    naive scan misreads.
+    naive scan misreads.  What could not be read or failed a sanity check
+    (the CLI's ``partial`` and ``errors``) is :func:`memsect.dump_errors`.
     """
+    new_errors(prog)
     L = _layout(prog)
     per_page = _VMEMMAP_PAGE // L.size
     folios = []

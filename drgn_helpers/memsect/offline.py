@@ -16,7 +16,7 @@ from drgn import FaultError, Program
 
 from .memory_block import for_each_memory_block, sections_per_block
 from .page_type import offline_skippable_bit, offline_test
-from .sections import decode_section_flags, for_each_present_section, section_layout
+from .sections import for_each_present_section, section_layout, section_mem_map
 
 __all__ = (
     "PageOfflineRange",
@@ -98,13 +98,13 @@ def read_section_pages(
 def _going_offline_blocks(prog: Program) -> Tuple[int, Set[int]]:
     """
     Return (sections per block, ids of MEM_GOING_OFFLINE blocks).  Without
-    memory hotplug, or when the dump lacks the memory_blocks xarray (e.g. a
-    makedumpfile that misjudged its slab pages), no block is going offline.
+    memory hotplug no block is going offline, nor is any block the dump
+    lacks (e.g. a makedumpfile that misjudged its slab pages).
     """
     try:
         per_block = sections_per_block(prog)
         going = {b.id for b in for_each_memory_block(prog) if b.state == "going-offline"}
-    except (LookupError, FaultError):
+    except LookupError:
         return 1, set()
     return max(per_block, 1), going
 
@@ -150,10 +150,10 @@ def for_each_page_offline_range(
 
     current: Optional[List] = None  # PageOfflineRange fields, mutable
     for nr, section in for_each_present_section(prog):
-        mm = section.section_mem_map.value_()
-        if "SECTION_HAS_MEM_MAP" not in decode_section_flags(prog, mm):
+        mem_map = section_mem_map(section, nr)
+        if mem_map is None:
             continue
-        buf, missing = read_section_pages(prog, nr, mm & layout.map_mask)
+        buf, missing = read_section_pages(prog, nr, mem_map)
         if unreadable is not None:
             unreadable.extend(missing)
         words = array.array("I")
@@ -169,7 +169,7 @@ def for_each_page_offline_range(
         folios = []
         if hugetlb_known:
             folios = [(p, p + (1 << o)) for p, o, _ in
-                      hugetlb_heads_in_section(prog, buf, base, mm & layout.map_mask)
+                      hugetlb_heads_in_section(prog, buf, base, mem_map)
                       if p >= hugetlb_end]
         skip = [(base, hugetlb_end)] if hugetlb_end > base else []
         for a, b in folios:

@@ -14,7 +14,8 @@ from typing import Iterator, Tuple
 from drgn import NULL, Object, Program
 from drgn.helpers.linux.mm import page_to_pfn
 
-from .sections import PAGE_EXT_INVALID, section_layout
+from .partial import kaddr_plausible, record_invalid
+from .sections import PAGE_EXT_INVALID, checked_page_ext_size, section_layout
 
 __all__ = ("for_each_page_ext", "page_ext_entry", "pfn_page_ext")
 
@@ -23,8 +24,13 @@ def _section_page_ext_word(prog: Program, nr: int) -> int:
     layout = section_layout(prog)
     if layout.page_ext_offset is None or nr >= layout.nr_roots * layout.sections_per_root:
         return 0
-    root = prog.read_u64(layout.roots + 8 * (nr // layout.sections_per_root))
+    slot = layout.roots + 8 * (nr // layout.sections_per_root)
+    root = prog.read_u64(slot)
     if not root:
+        return 0
+    if not kaddr_plausible(root, layout.sections_per_root * layout.section_size):
+        record_invalid(prog, slot, f"mem_section root {nr // layout.sections_per_root} is "
+                       f"{root:#x}, not a kernel address")
         return 0
     ms = root + (nr % layout.sections_per_root) * layout.section_size
     return prog.read_u64(ms + layout.page_ext_offset)
@@ -36,14 +42,22 @@ def pfn_page_ext(prog: Program, pfn: int, allow_invalid: bool = False) -> Object
     ``lookup_page_ext()`` when the section has no table or its table is being
     freed (``PAGE_EXT_INVALID``, Linux kernel commit b1d5488a252d, in v6.1).
     With *allow_invalid*, the table of a section being offlined is still
-    returned: it stays allocated until ``__free_page_ext()``.
+    returned: it stays allocated until ``__free_page_ext()``.  NULL too when
+    page_ext_size or the table's address fails its check (recorded,
+    :func:`memsect.dump_errors`).
     """
     layout = section_layout(prog)
     ptr_type = prog.type("struct page_ext *")
-    raw = _section_page_ext_word(prog, pfn >> layout.pfn_section_shift)
+    nr = pfn >> layout.pfn_section_shift
+    raw = _section_page_ext_word(prog, nr)
     if not raw or (raw & PAGE_EXT_INVALID and not allow_invalid):
         return NULL(prog, ptr_type)
+    if checked_page_ext_size(prog) is None:
+        return NULL(prog, ptr_type)
     addr = ((raw & ~PAGE_EXT_INVALID) + layout.page_ext_size * pfn) & 0xFFFFFFFFFFFFFFFF
+    if not kaddr_plausible(addr, layout.page_ext_size):
+        record_invalid(prog, addr, f"section {nr}: page_ext entry {addr:#x} is not a kernel address")
+        return NULL(prog, ptr_type)
     return Object(prog, ptr_type, addr)
 
 

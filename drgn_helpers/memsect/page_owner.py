@@ -10,12 +10,28 @@ and the ``PAGE_EXT_GIGANTIC_OVERRUN`` check.  Mirrors the memsect CLI's
 """
 
 import bisect
+import struct
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from drgn import FaultError, Object, Program, SymbolKind
 
 from .page_type import page_flags_value
-from .sections import for_each_present_section, section_layout, section_page_ext
+from .partial import (
+    cached,
+    dump_errors,
+    kaddr_plausible,
+    new_errors,
+    partial,
+    record_invalid,
+    record_read,
+)
+from .sections import (
+    SectionPageExt,
+    for_each_present_section,
+    section_layout,
+    section_mem_map,
+    section_page_ext,
+)
 from .vmcoreinfo import vmcoreinfo
 
 __all__ = (
@@ -32,6 +48,9 @@ __all__ = (
 _DEPOT_STACK_ALIGN = 4
 _DEPOT_POOL_ORDER = 2
 _MAX_SECTIONS_ORDER = 12
+# Entries a stack_record with a flexible array is read for: 64, the
+# CONFIG_STACKDEPOT_MAX_FRAMES default that 6.8 made the array's size.
+_DEPOT_MAX_ENTRIES = 64
 
 
 class PageOwner(NamedTuple):
@@ -73,17 +92,16 @@ def _decode(prog: Program, pfn: int, nr: int, entry: int, invalidated: bool, off
 
 
 def _tables(prog: Program) -> Dict[int, tuple]:
-    try:
-        return prog.cache["memsect_page_ext_tables"]
-    except KeyError:
-        pass
-    out = {}
-    for nr, ms in for_each_present_section(prog):
-        pe = section_page_ext(ms, nr)
-        if pe.state in ("valid", "invalidated") and pe.table:
-            out[nr] = (pe.table, pe.state == "invalidated")
-    prog.cache["memsect_page_ext_tables"] = out
-    return out
+    """{section: (table, invalidated)} of every table page_owner can read."""
+    return cached(prog, "memsect_page_ext_tables", lambda: {
+        nr: (pe.table, pe.state == "invalidated")
+        for nr, pe in _section_page_exts(prog).items()
+        if pe.state in ("valid", "invalidated") and pe.table
+    })
+
+
+def _section_page_exts(prog: Program) -> dict:
+    return {nr: section_page_ext(ms, nr) for nr, ms in for_each_present_section(prog)}
 
 
 def page_owner(prog: Program, pfn: int) -> Optional[PageOwner]:
@@ -103,31 +121,52 @@ def for_each_page_owner(prog: Program, type: str = "allocated", pid: Optional[in
     The records /sys/kernel/debug/page_owner prints (first pfn of each
     allocation, PAGE_EXT_OWNER and PAGE_EXT_OWNER_ALLOCATED set, a stack
     handle); *type* ``"freed"`` gives the records of freed pages instead.
+    A table that cannot be read is recorded (:func:`memsect.dump_errors`),
+    so is a record whose order no folio can have (and the record is kept).
     """
     off = _po_offset(prog)
     if off is None:
         return
-    layout = section_layout(prog)
-    per = 1 << layout.pfn_section_shift
+    for nr, pe in sorted(_section_page_exts(prog).items()):
+        if pe.state == "unreadable":
+            record_read(prog, pe.error_address, f"section {nr}: page_ext table")
     for nr, (table, inval) in sorted(_tables(prog).items()):
-        for k in range(per):
-            pfn = (nr << layout.pfn_section_shift) + k
-            po = _decode(prog, pfn, nr, table + layout.page_ext_size * k, inval, off)
-            order = po.record.order.value_()
-            if pfn & ((1 << order) - 1):
-                continue
-            if type == "allocated" and (not po.owner or not po.allocated or not po.record.handle.value_()):
-                continue
-            # freed: also pages with only a free stack (__free_pages_core() at online)
-            if type == "freed" and (po.allocated or (not po.owner and not po.record.free_handle.value_())):
-                continue
-            if pid is not None and po.record.pid.value_() != pid:
-                continue
-            yield po
+        with partial(prog, f"section {nr}: page_owner records"):
+            yield from _section_owners(prog, nr, table, inval, off, type, pid)
+
+
+def _section_owners(
+    prog: Program, nr: int, table: int, inval: bool, off: int, type: str, pid: Optional[int]
+) -> Iterator[PageOwner]:
+    layout = section_layout(prog)
+    for k in range(1 << layout.pfn_section_shift):
+        pfn = (nr << layout.pfn_section_shift) + k
+        po = _decode(prog, pfn, nr, table + layout.page_ext_size * k, inval, off)
+        order = po.record.order.value_()
+        if order > layout.max_folio_order:  # kept, marked (owner_json)
+            record_invalid(prog, po.entry + off + po.record.type_.member("order").offset,
+                           f"pfn {pfn:#x} page_owner order {order} is above the largest "
+                           f"folio order {layout.max_folio_order}")
+        elif pfn & ((1 << order) - 1):
+            continue
+        if type == "allocated" and (not po.owner or not po.allocated or not po.record.handle.value_()):
+            continue
+        # freed: also pages with only a free stack (__free_pages_core() at online)
+        if type == "freed" and (po.allocated or (not po.owner and not po.record.free_handle.value_())):
+            continue
+        if pid is not None and po.record.pid.value_() != pid:
+            continue
+        yield po
 
 
 def depot_stack(prog: Program, handle: int) -> Optional[List[int]]:
-    """Return addresses of a stack depot handle, or None (0 / out of range)."""
+    """
+    Return the addresses of a stack depot handle, or None: for handle 0,
+    and where the handle or its record fails a check (recorded,
+    :func:`memsect.dump_errors`): a pool index past the pools in use, a pool
+    pointer that is not a kernel address, a record carrying another handle,
+    more entries than the record holds.
+    """
     if not handle:
         return None
     page_shift = int(vmcoreinfo(prog).get("PAGESIZE", "4096")).bit_length() - 1
@@ -137,25 +176,42 @@ def depot_stack(prog: Program, handle: int) -> Optional[List[int]]:
     if _has(prog, "pools_num"):  # 6.8: no valid bit, index + 1
         index_bits = 32 - offset_bits - extra
         idx = (handle & ((1 << index_bits) - 1)) - 1
-        if idx < 0 or idx >= prog["pools_num"].value_():
-            return None
+        count = prog["pools_num"]
+        last = count.value_() - 1
         pools = prog["stack_pools"]
     else:
         index_bits = 32 - offset_bits - 1 - extra
-        if not handle >> (index_bits + offset_bits) & 1:
-            return None
         idx = handle & ((1 << index_bits) - 1)
+        if not handle >> (index_bits + offset_bits) & 1:
+            idx = -1
         old = _has(prog, "depot_index")
-        if idx > prog["depot_index" if old else "pool_index"].value_():
-            return None
+        count = prog["depot_index" if old else "pool_index"]
+        last = count.value_()
         pools = prog["stack_slabs" if old else "stack_pools"]
-    pool = pools[idx].value_()
-    if not pool:
+    if not 0 <= idx <= last:
+        record_invalid(prog, count.address_,
+                       f"stack depot handle {handle:#x}: pool {idx} is not in use")
+        return None
+    pool = pools[idx]
+    if not kaddr_plausible(pool.value_(), 4096 << _DEPOT_POOL_ORDER):
+        record_invalid(prog, pool.address_ or 0,
+                       f"stack depot pool {idx} is {pool.value_():#x}, not a kernel address")
         return None
     off = (handle >> index_bits) & ((1 << offset_bits) - 1)
-    rec = Object(prog, "struct stack_record", address=pool + (off << _DEPOT_STACK_ALIGN))
-    n = min(rec.size.value_(), 64)
-    return [rec.entries[i].value_() for i in range(n)]
+    rec = Object(prog, "struct stack_record", address=pool.value_() + (off << _DEPOT_STACK_ALIGN))
+    mask = (1 << (32 - extra)) - 1  # the extra bits are the caller's
+    if (rec.handle.handle.value_() ^ handle) & mask:
+        record_invalid(prog, rec.handle.address_,
+                       f"stack depot handle {handle:#x}: its record carries "
+                       f"{rec.handle.handle.value_():#x}")
+        return None
+    n = rec.size.value_()
+    room = rec.entries.type_.length or _DEPOT_MAX_ENTRIES
+    if n > room:
+        record_invalid(prog, rec.size.address_,
+                       f"stack depot handle {handle:#x}: {n} entries, the record holds {room}")
+        return None
+    return [int(ip) for ip in struct.unpack(f"<{n}Q", prog.read(rec.entries.address_, 8 * n))]
 
 
 def _symbol_table(prog: Program) -> Tuple[List[int], List[str]]:
@@ -189,7 +245,9 @@ def _symbolize(prog: Program, ip: int) -> str:
 
 
 def _stack_json(prog: Program, handle: int) -> Optional[List[str]]:
-    ips = depot_stack(prog, handle)
+    ips = None
+    with partial(prog, f"stack depot handle {handle:#x}"):
+        ips = depot_stack(prog, handle)
     return None if ips is None else [_symbolize(prog, ip) for ip in ips]
 
 
@@ -229,6 +287,7 @@ def owner_json(prog: Program, po: PageOwner) -> dict:
         "section_being_offlined": po.invalidated,
         "allocated": po.allocated,
         "order": r.order.value_(),
+        **({"order_valid": False} if r.order.value_() > section_layout(prog).max_folio_order else {}),
         "gfp_mask": hex(r.gfp_mask.value_()),
         "gfp_flags": _gfp_names(prog, r.gfp_mask.value_()),
         "last_migrate_reason": r.last_migrate_reason.value_(),
@@ -248,8 +307,15 @@ def owner_json(prog: Program, po: PageOwner) -> dict:
     return d
 
 
+def _errors_json(prog: Program) -> list:
+    """The first 64 errors, as the CLI's ``read_errors``."""
+    return [{"address": hex(e.address), "kind": e.kind, "what": e.what}
+            for e in dump_errors(prog)[:64]]
+
+
 def owner_report(prog: Program, type: str = "allocated", pid: Optional[int] = None) -> dict:
     """The CLI's ``memsect owner --json`` document, without the ``dump`` path."""
+    new_errors(prog)
     off = _po_offset(prog)
     doc = {"schema": "memsect/1", "command": "owner", "type": type, "pid": pid,
            "page_owner": off is not None}
@@ -260,8 +326,8 @@ def owner_report(prog: Program, type: str = "allocated", pid: Optional[int] = No
         doc["page_ext_size"] = section_layout(prog).page_ext_size
         doc["page_owner_offset"] = off
     doc["records"] = [owner_json(prog, po) for po in for_each_page_owner(prog, type, pid)]
-    doc["partial"] = False
-    doc["read_errors"] = []
+    doc["partial"] = bool(dump_errors(prog))
+    doc["read_errors"] = _errors_json(prog)
     return doc
 
 
@@ -270,59 +336,68 @@ def gigantic_overrun_findings(prog: Program, finding) -> list:
     off = _po_offset(prog)
     if off is None:
         return []
+    out = []
+    for nr, pe in _section_page_exts(prog).items():
+        if pe.state != "valid" or pe.table is None:
+            continue
+        with partial(prog, f"section {nr}: page_owner of its first pfn", pe.table):
+            out += _overrun(prog, finding, nr, pe, off)
+    return out
+
+
+def _overrun(prog: Program, finding, nr: int, pe: SectionPageExt, off: int) -> list:
     layout = section_layout(prog)
     shift = layout.pfn_section_shift
     size = layout.page_ext_size
     tables = _tables(prog)
-    out = []
-    for nr, ms in for_each_present_section(prog):
-        pe = section_page_ext(ms, nr)
-        if pe.state != "valid":
-            continue
-        head = _decode(prog, nr << shift, nr, pe.table, False, off)
-        order = head.record.order.value_()
-        handle = head.record.handle.value_()
-        if not head.owner or not head.allocated or not handle or not shift < order <= shift + _MAX_SECTIONS_ORDER:
-            continue
-        nsec = 1 << (order - shift)
-        missing = linear = unreadable = 0
+    head = _decode(prog, nr << shift, nr, pe.table, False, off)
+    order = head.record.order.value_()
+    handle = head.record.handle.value_()
+    if not head.owner or not head.allocated or not handle:
+        return []
+    if order > layout.max_folio_order:
+        record_invalid(prog, head.entry + off, f"page_owner of pfn {head.pfn:#x}: order {order}")
+        return []
+    if not shift < order <= shift + _MAX_SECTIONS_ORDER:
+        return []
+    nsec = 1 << (order - shift)
+    missing = linear = unreadable = 0
 
-        def same(po: PageOwner) -> bool:
-            return po.owner and po.record.order.value_() == order and po.record.handle.value_() == handle
+    def same(po: PageOwner) -> bool:
+        return po.owner and po.record.order.value_() == order and po.record.handle.value_() == handle
 
-        for j in range(1, nsec):
-            q = head.pfn + (j << shift)
-            t = tables.get(q >> shift)
-            try:
-                own = t is not None and same(_decode(prog, q, q >> shift, t[0], t[1], off))
-            except FaultError:
-                own = False
-            missing += not own
-            try:
-                lin = _decode(prog, q, nr, head.entry + (j << shift) * size, False, off)
-            except FaultError:
-                unreadable += 1
-                continue
-            linear += same(lin)
-        if not missing or not linear:
+    for j in range(1, nsec):
+        q = head.pfn + (j << shift)
+        t = tables.get(q >> shift)
+        try:
+            own = t is not None and same(_decode(prog, q, q >> shift, t[0], t[1], off))
+        except FaultError:
+            own = False
+        missing += not own
+        try:
+            lin = _decode(prog, q, nr, head.entry + (j << shift) * size, False, off)
+        except FaultError:
+            unreadable += 1
             continue
-        out.append(finding(
-            "PAGE_EXT_GIGANTIC_OVERRUN", "error",
-            {"kind": "pfn_range", "start_pfn": head.pfn, "end_pfn": head.pfn + (1 << order)},
-            f"order-{order} folio at pfn {head.pfn:#x}: page_owner records written past "
-            f"section {nr}'s page_ext table; kernel lacks 9039b9096ea2 (v6.15)",
-            {
-                "order": order,
-                "sections": nsec,
-                "sections_missing_record": missing,
-                "records_past_table": linear,
-                "unreadable_past_table": unreadable,
-                "table_end": hex(pe.table + size * (1 << shift)),
-                "handle": hex(handle),
-                "missing_fix": "9039b9096ea2 4e30b94cdad6 3a812bed3d32",
-            },
-        ))
-    return out
+        linear += same(lin)
+    if not missing or not linear:
+        return []
+    return [finding(
+        "PAGE_EXT_GIGANTIC_OVERRUN", "error",
+        {"kind": "pfn_range", "start_pfn": head.pfn, "end_pfn": head.pfn + (1 << order)},
+        f"order-{order} folio at pfn {head.pfn:#x}: page_owner records written past "
+        f"section {nr}'s page_ext table; kernel lacks 9039b9096ea2 (v6.15)",
+        {
+            "order": order,
+            "sections": nsec,
+            "sections_missing_record": missing,
+            "records_past_table": linear,
+            "unreadable_past_table": unreadable,
+            "table_end": hex(pe.table + size * (1 << shift)),
+            "handle": hex(handle),
+            "missing_fix": "9039b9096ea2 4e30b94cdad6 3a812bed3d32",
+        },
+    )]
 
 
 def _clients(prog: Program) -> dict:
@@ -361,11 +436,12 @@ def _members(t) -> Iterator:
             yield m
 
 
-def decode_page(prog: Program, pfn: int, errors: Optional[List[int]] = None) -> Optional[dict]:
+def decode_page(prog: Program, pfn: int) -> Optional[dict]:
     """
     The CLI's ``memsect page --json`` entry of *pfn*: struct page, its
     page_ext entry (through the pfn's own section) and every client's data;
-    None when no present section holds *pfn*.
+    None when no present section holds *pfn*.  What cannot be read or fails
+    a check is null and recorded (:func:`memsect.dump_errors`).
     """
     layout = section_layout(prog)
     shift = layout.pfn_section_shift
@@ -375,81 +451,79 @@ def decode_page(prog: Program, pfn: int, errors: Optional[List[int]] = None) -> 
         return None
     pe = section_page_ext(sec, nr)
     k = _clients(prog)
-    d = {"pfn": pfn, "section": nr, "section_being_offlined": pe.state == "invalidated"}
-    mem_map = sec.section_mem_map.value_() & layout.map_mask
+    d = {"pfn": pfn, "section": nr, "section_being_offlined": pe.state == "invalidated",
+         "page": None}
+    mem_map = section_mem_map(sec, nr)
     size = prog.type("struct page").size
-    try:
-        first = (mem_map + (nr << shift) * size) & 0xFFFFFFFFFFFFFFFF  # coded: mem_map - start_pfn
-        addr = first + (pfn - (nr << shift)) * size
-        page = Object(prog, "struct page", address=addr).read_()
-        # 7.x renamed it compound_info (encoding not decoded here): None
-        has_ch = any(m.name == "compound_head" for m in _members(page.type_))
-        ch = page.compound_head.value_() if has_ch else 0
-        head = None
-        if ch & 1:
-            delta = (ch - 1) - first
-            if delta >= 1 << 63:
-                delta -= 1 << 64
-            head = (nr << shift) + delta // size if delta % size == 0 else "not a struct page"
-        mc = page._mapcount.counter.value_()
-        d["page"] = {
-            "address": hex(addr),
-            "flags": hex(page_flags_value(page)),
-            "refcount": page._refcount.counter.value_(),
-            "mapcount": mc + 1,
-            "page_type": hex(mc & 0xFFFFFFFF),
-            "compound_head": head,
-        }
-    except FaultError as e:
-        d["page"] = None
-        if errors is not None:
-            errors.append(e.address)
+    if mem_map is not None:
+        with partial(prog, f"struct page of pfn {pfn:#x}"):
+            first = (mem_map + (nr << shift) * size) & 0xFFFFFFFFFFFFFFFF  # coded: mem_map - start_pfn
+            addr = first + (pfn - (nr << shift)) * size
+            page = Object(prog, "struct page", address=addr).read_()
+            # 7.x renamed it compound_info (encoding not decoded here): None
+            has_ch = any(m.name == "compound_head" for m in _members(page.type_))
+            ch = page.compound_head.value_() if has_ch else 0
+            head = None
+            if ch & 1:
+                delta = (ch - 1) - first
+                if delta >= 1 << 63:
+                    delta -= 1 << 64
+                head = (nr << shift) + delta // size if delta % size == 0 else "not a struct page"
+            mc = page._mapcount.counter.value_()
+            d["page"] = {
+                "address": hex(addr),
+                "flags": hex(page_flags_value(page)),
+                "refcount": page._refcount.counter.value_(),
+                "mapcount": mc + 1,
+                "page_type": hex(mc & 0xFFFFFFFF),
+                "compound_head": head,
+            }
     entry = None
-    if pe.state in ("valid", "invalidated") and pe.table:
-        entry = pe.table + layout.page_ext_size * (pfn - (nr << shift))
-        try:
-            prog.read(entry, layout.page_ext_size)
-        except FaultError:
-            entry = None
+    if pe.state == "unreadable":
+        record_read(prog, pe.error_address, f"section {nr}: page_ext table")
+    elif pe.state in ("valid", "invalidated") and pe.table:
+        with partial(prog, f"page_ext of pfn {pfn:#x}"):
+            candidate = pe.table + layout.page_ext_size * (pfn - (nr << shift))
+            prog.read(candidate, layout.page_ext_size)
+            entry = candidate
     d["page_ext"] = {"address": hex(entry)} if entry is not None else None
-    d["page_owner"] = None
-    if entry is not None and k["page_owner"] is not None:
-        d["page_owner"] = owner_json(prog, _decode(prog, pfn, nr, entry, pe.state == "invalidated",
-                                                   k["page_owner"]))
-    d["page_table_check"] = None
-    if entry is not None and k["page_table_check"] is not None:
+    d["page_owner"] = d["page_table_check"] = d["alloc_tag"] = None
+    if entry is None:
+        return d
+    if k["page_owner"] is not None:
+        with partial(prog, f"page_owner of pfn {pfn:#x}"):
+            d["page_owner"] = owner_json(prog, _decode(prog, pfn, nr, entry, pe.state == "invalidated",
+                                                       k["page_owner"]))
+    if k["page_table_check"] is not None:
         base = entry + k["page_table_check"]
-        d["page_table_check"] = {
-            "anon_map_count": Object(prog, "int", address=base).value_(),
-            "file_map_count": Object(prog, "int", address=base + 4).value_(),
-        }
-    d["alloc_tag"] = None
-    if entry is not None and k["alloc_tag"] is not None:
-        ct = prog.read_u64(entry + k["alloc_tag"])
-        if ct > 1:  # CODETAG_EMPTY is (void *)1
-            tag = Object(prog, "struct codetag", address=ct)
-            try:
+        with partial(prog, f"page_table_check of pfn {pfn:#x}"):
+            d["page_table_check"] = {
+                "anon_map_count": Object(prog, "int", address=base).value_(),
+                "file_map_count": Object(prog, "int", address=base + 4).value_(),
+            }
+    if k["alloc_tag"] is not None:
+        with partial(prog, f"alloc tag of pfn {pfn:#x}"):  # e.g. the 6.11-6.14 overrun
+            ct = prog.read_u64(entry + k["alloc_tag"])
+            if ct > 1:  # CODETAG_EMPTY is (void *)1
+                tag = Object(prog, "struct codetag", address=ct)
                 d["alloc_tag"] = {
                     "tag": hex(ct),
                     "file": tag.filename.string_().decode(),
                     "line": tag.lineno.value_(),
                     "function": tag.function.string_().decode(),
                 }
-            except FaultError as e:  # a corrupt slot (e.g. the 6.11-6.14 overrun)
-                if errors is not None:
-                    errors.append(e.address)
     return d
 
 
 def page_report(prog: Program, pfns: List[int]) -> dict:
     """The CLI's ``memsect page --json`` document, without the ``dump`` path."""
+    new_errors(prog)
     k = _clients(prog)
-    errors: List[int] = []
-    pages = [p for p in (decode_page(prog, pfn, errors) for pfn in pfns) if p is not None]
+    pages = [p for p in (decode_page(prog, pfn) for pfn in pfns) if p is not None]
     return {
         "schema": "memsect/1",
         "command": "page",
         "clients": {name: off is not None for name, off in k.items()},
         "pages": pages,
-        "partial": bool(errors),
+        "partial": bool(dump_errors(prog)),
     }
