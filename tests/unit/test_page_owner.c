@@ -8,7 +8,8 @@
  * size beyond its entries array, a page_type that overflows as a mapcount.
  * Each must be recorded (partial) and never printed as data.
  *
- * The kernel side is a 6.8+ layout: struct page_owner of 6.12, struct
+ * The kernel side is a 6.8+ layout: struct page_owner of 6.12 and
+ * page_table_check as page_ext clients, struct
  * stack_record with hash_list, size, handle, count and entries[64], handles
  * pool_index_plus_1:17, offset:10, extra:5.
  */
@@ -33,13 +34,16 @@
 #define STACK_POOLS_VA	(SYM_VA + 0x40)		/* stack_pools[] (or the 7.x pointer) */
 #define POOLS_ARRAY_VA	(SYM_VA + 0x100)	/* 7.x: what stack_pools points at */
 #define EXTRA_BITS_VA	(SYM_VA + 0x200)	/* stack_depot_get_extra_bits (text) */
+#define PTC_OPS_VA	(SYM_VA + 0x210)	/* page_table_check_ops: .offset at 0 */
+#define PTC_OFF_VA	(SYM_VA + 0x220)	/* page_table_check_disabled.key.enabled */
 #define POOL_VA		0xffff888030000000ULL	/* one 16 KiB depot pool */
 #define TABLE_VA	0xffffc90040000000ULL	/* section 0's page_ext table */
 #define HOLE_VA		0xffffc90050000000ULL	/* section 1's: not in the dump */
 #define USER_VA		0x10000ULL		/* a low address that reads fine */
 
-#define EXT_SIZE	SYNTH_PAGE_EXT_SIZE	/* 8 + sizeof(struct page_owner) */
-#define PO_SIZE		80
+#define EXT_SIZE	SYNTH_PAGE_EXT_SIZE	/* flags, struct page_owner, page_table_check */
+#define PO_SIZE		72
+#define PTC_OFF		80
 #define REC_SIZE	544			/* struct stack_record, 6.8+ */
 
 struct po_target {
@@ -66,6 +70,8 @@ static int w_symbol(void *priv, const char *name, uint64_t *addr)
 		{ "pools_num", POOLS_NUM_VA },
 		{ "stack_pools", STACK_POOLS_VA },
 		{ "stack_depot_get_extra_bits", EXTRA_BITS_VA },
+		{ "page_table_check_ops", PTC_OPS_VA },
+		{ "page_table_check_disabled", PTC_OFF_VA },
 	};
 
 	(void)priv;
@@ -187,6 +193,7 @@ static void record(struct world *w, uint64_t k, unsigned order, uint32_t handle)
 	put(e + 8 + 8, handle, 4);
 	memcpy(e + 8 + 32, "synth", 5);
 	put(e + 8 + 48, 42, 4);
+	put(e + PTC_OFF, 1, 4);	/* anon_map_count */
 }
 
 /*
@@ -205,6 +212,7 @@ static void world_new(struct world *w, struct ms_ctx *c, int v7, uint64_t ext_si
 	put(w->syms + (EXT_SIZE_VA - SYM_VA), ext_size, 8);
 	put(w->syms + (POOLS_NUM_VA - SYM_VA), 1, 4);
 	put(w->syms + (MAX_POOLS_VA - SYM_VA), 8192, 4);
+	put(w->syms + (PTC_OPS_VA - SYM_VA), PTC_OFF, 8);
 	if (v7) {
 		put(w->syms + (STACK_POOLS_VA - SYM_VA), POOLS_ARRAY_VA, 8);
 		put(w->syms + (POOLS_ARRAY_VA - SYM_VA), POOL_VA, 8);
@@ -287,6 +295,20 @@ static void test_sound(int v7)
 	/* the caller's extra bits (stack_depot_set_extra_bits) are not the record's */
 	CHECK_EQ(ms_stack_fetch(&c, &pl.depot, handle_of(0, 0) | 3u << 27, &st), 0);
 	CHECK_EQ(c.nerrors, 0);
+	{
+		uint64_t pfn = 0;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		ms_page_report(out, &c, &pfn, 1, 1, "synth");
+		fclose(out);
+		CHECK(buf && strstr(buf, "\"page_table_check\":{\"anon_map_count\":1"));
+		CHECK(buf && strstr(buf, "\"page_ext_error\":null"));
+		CHECK(buf && strstr(buf, "\"partial\":false"));
+		free(buf);
+	}
+	CHECK_EQ(c.nerrors, 0);
 	world_free(&w, &c);
 }
 
@@ -329,7 +351,7 @@ static void test_unreadable_section(void)
  */
 static void test_bad_ext_size(void)
 {
-	static const uint64_t sizes[] = { 0, 8, 16, 84, ~0ULL, 1ULL << 47 };
+	static const uint64_t sizes[] = { 0, 8, 16, 76, 84, ~0ULL, 1ULL << 47 };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct ms_po_layout pl;
