@@ -147,6 +147,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 	uint64_t entry = 0, head = 0, off, fail;
 	bool page_ok = false, ext_ok = false;
 	char why[192] = "";
+	bool ext_error = true;	/* no entry, and there should be one */
 
 	if (!pb)
 		return;
@@ -173,7 +174,10 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 	} else if (!why[0]) {
 		snprintf(why, sizeof(why), "section %" PRIu64 " has no page_ext table (%s)",
 			 s->nr, ms_page_ext_state_name(s->pe_state));
+		ext_error = false;
 	}
+	if (!k->ext_ok && !c->L.has_page_ext)
+		ext_error = false;
 	if (page_ok && k->has_compound_head) {
 		uint64_t ch = ms_get_u64(pb, k->compound_head);
 
@@ -216,7 +220,9 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 		} else {
 			json_null(j, "page_ext");
 		}
-		json_str(j, "page_ext_error", ext_ok ? NULL : why);
+		/* only when the entry is missing for a reason to report */
+		if (!ext_ok && ext_error)
+			json_str(j, "page_ext_error", why);
 	} else {
 		fprintf(out, "pfn 0x%" PRIx64 " section %" PRIu64 "%s\n", pfn, s->nr,
 			s->pe_state == MS_PE_INVALIDATED ? " (page_ext being offlined)" : "");
@@ -350,8 +356,10 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 	if (j) {
 		json_arr_end(j);
 		json_bool(j, "partial", c->nerrors != 0);
-		ms_errors_json(j, c, "errors");
-		json_uint(j, "errors_total", c->nerrors);
+		if (c->nerrors) {
+			ms_errors_json(j, c, "errors");
+			json_uint(j, "errors_total", c->nerrors);
+		}
 		json_obj_end(j);
 		json_end(j);
 	} else {

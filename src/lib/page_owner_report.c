@@ -203,7 +203,11 @@ void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *
 	fputc('\n', out);
 }
 
-/* "key": [frames] | null, then "key_error": why it is null (or null). */
+/*
+ * "key": [frames] | null; when null because the stack cannot be used,
+ * "key_error": why (left out otherwise, so a sound record's keys stay those
+ * of the drgn helpers' owner_report()).
+ */
 static void stack_json(struct json *j, struct ms_ctx *c, const struct ms_po_layout *pl,
 		       const char *key, const char *err_key, uint32_t handle)
 {
@@ -213,7 +217,8 @@ static void stack_json(struct json *j, struct ms_ctx *c, const struct ms_po_layo
 
 	if (r) {
 		json_null(j, key);
-		json_str(j, err_key, r == MS_ERROR ? st.why : NULL);
+		if (r == MS_ERROR)
+			json_str(j, err_key, st.why);
 		return;
 	}
 	json_arr(j, key);
@@ -222,7 +227,6 @@ static void stack_json(struct json *j, struct ms_ctx *c, const struct ms_po_layo
 		json_str(j, NULL, line);
 	}
 	json_arr_end(j);
-	json_null(j, err_key);
 }
 
 void ms_page_owner_json_record(struct json *j, struct ms_ctx *c,
@@ -239,7 +243,8 @@ void ms_page_owner_json_record(struct json *j, struct ms_ctx *c,
 	json_bool(j, "section_being_offlined", po->invalidated);
 	json_bool(j, "allocated", po->allocated);
 	json_uint(j, "order", po->order);
-	json_bool(j, "order_valid", !po->order_invalid);
+	if (po->order_invalid)	/* only on a bad record, as stack_error */
+		json_bool(j, "order_valid", false);
 	json_addr(j, "gfp_mask", po->gfp_mask);
 	json_str(j, "gfp_flags", gfp);
 	json_int(j, "last_migrate_reason", po->last_migrate_reason);
@@ -349,7 +354,6 @@ uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filte
 	json_arr_end(&j);
 	json_bool(&j, "partial", c->nerrors != 0);
 	ms_errors_json(&j, c, "read_errors");
-	json_uint(&j, "errors_total", c->nerrors);
 	json_obj_end(&j);
 	json_end(&j);
 	return n;
