@@ -40,13 +40,14 @@ static int ops_offset(struct ms_ctx *c, const char *ops, uint64_t *off)
 
 /*
  * A client's page_ext_operations.offset (read from the dump) must leave its
- * @size bytes inside the entry, after the flags word.
+ * @size bytes inside the entry.  (Since 6.3 the flags word is there only for
+ * clients with need_shared_flags, page_owner: page_table_check alone is at 0.)
  */
 static bool client_fits(struct ms_ctx *c, const char *ops, uint64_t off, uint64_t size)
 {
 	uint64_t a = 0;
 
-	if (off >= 8 && off <= c->L.page_ext_size && size <= c->L.page_ext_size - off)
+	if (off <= c->L.page_ext_size && size <= c->L.page_ext_size - off)
 		return true;
 	c->t->ops->symbol(c->t->priv, ops, &a);
 	ms_ctx_invalid(c, MS_KVADDR, a,
@@ -69,6 +70,11 @@ static void resolve(struct ms_ctx *c, struct clients *k)
 	}
 	if (k->po.ext_size_bad) {
 		snprintf(k->ext_why, sizeof(k->ext_why), "%s", k->po.why);
+		return;
+	}
+	/* 6.3+ invoke_need_callbacks(): 0 when no client is enabled (no tables) */
+	if (c->L.page_ext_size_known && size == 0 && !k->po.ok) {
+		snprintf(k->ext_why, sizeof(k->ext_why), "no page_ext client is enabled (page_ext_size 0)");
 		return;
 	}
 	if (!c->L.page_ext_size_known || size < 8 || size >= PAGE_EXT_SIZE_MAX || size % 8) {
@@ -176,7 +182,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 			 s->nr, ms_page_ext_state_name(s->pe_state));
 		ext_error = false;
 	}
-	if (!k->ext_ok && !c->L.has_page_ext)
+	if (!k->ext_ok && (!c->L.has_page_ext || c->L.page_ext_size == 0) && !k->po.ext_size_bad)
 		ext_error = false;
 	if (page_ok && k->has_compound_head) {
 		uint64_t ch = ms_get_u64(pb, k->compound_head);
