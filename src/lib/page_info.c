@@ -10,8 +10,13 @@
 #include "memsect/report.h"
 #include "memsect/sections.h"
 
+/* As page_owner.c: the layout resolver rejects 4096 and above too. */
+#define PAGE_EXT_SIZE_MAX 4096
+
 struct clients {
 	struct ms_po_layout po;
+	bool ext_ok;		/* page_ext entries can be read (page_ext_size sound) */
+	char ext_why[160];	/* when !ext_ok */
 	bool ptc, tag;
 	uint64_t ptc_off, tag_off;
 	size_t ct_lineno, ct_function, ct_filename;
@@ -33,26 +38,70 @@ static int ops_offset(struct ms_ctx *c, const char *ops, uint64_t *off)
 	return 0;
 }
 
+/*
+ * A client's page_ext_operations.offset (read from the dump) must leave its
+ * @size bytes inside the entry.  (Since 6.3 the flags word is there only for
+ * clients with need_shared_flags, page_owner: page_table_check alone is at 0.)
+ */
+static bool client_fits(struct ms_ctx *c, const char *ops, uint64_t off, uint64_t size)
+{
+	uint64_t a = 0;
+
+	if (off <= c->L.page_ext_size && size <= c->L.page_ext_size - off)
+		return true;
+	c->t->ops->symbol(c->t->priv, ops, &a);
+	ms_ctx_invalid(c, MS_KVADDR, a,
+		       "%s.offset %" PRIu64 " + %" PRIu64 " is outside page_ext_size %" PRIu64,
+		       ops, off, size, c->L.page_ext_size);
+	return false;
+}
+
 static void resolve(struct ms_ctx *c, struct clients *k)
 {
-	uint64_t used = 0, key;
+	uint64_t used = 0, key, size = c->L.page_ext_size;
 	unsigned char b[4];
 	size_t sz;
 
 	memset(k, 0, sizeof(*k));
 	ms_page_owner_layout(c, &k->po);
+	if (!c->L.has_page_ext) {
+		snprintf(k->ext_why, sizeof(k->ext_why), "no page_ext in this kernel");
+		return;
+	}
+	if (k->po.ext_size_bad) {
+		snprintf(k->ext_why, sizeof(k->ext_why), "%s", k->po.why);
+		return;
+	}
+	/* 6.3+ invoke_need_callbacks(): 0 when no client is enabled (no tables) */
+	if (c->L.page_ext_size_known && size == 0 && !k->po.ok) {
+		snprintf(k->ext_why, sizeof(k->ext_why), "no page_ext client is enabled (page_ext_size 0)");
+		return;
+	}
+	if (!c->L.page_ext_size_known || size < 8 || size >= PAGE_EXT_SIZE_MAX || size % 8) {
+		uint64_t a = 0;
+
+		snprintf(k->ext_why, sizeof(k->ext_why),
+			 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
+			 size);
+		c->t->ops->symbol(c->t->priv, "page_ext_size", &a);
+		ms_ctx_invalid(c, MS_KVADDR, a, "%s", k->ext_why);
+		return;
+	}
+	k->ext_ok = true;
 	if (k->po.ok)
 		used += 8 + k->po.po_size;
 	/* DEFINE_STATIC_KEY_TRUE(page_table_check_disabled): enabled == 0 when on */
 	if (c->t->ops->symbol(c->t->priv, "page_table_check_disabled", &key) == 0 &&
 	    ms_read(c, MS_KVADDR, key, b, 4, "page_table_check_disabled", NULL) == 0 &&
-	    ms_get_u32(b, 0) == 0 && ops_offset(c, "page_table_check_ops", &k->ptc_off) == 0) {
+	    ms_get_u32(b, 0) == 0 && ops_offset(c, "page_table_check_ops", &k->ptc_off) == 0 &&
+	    client_fits(c, "page_table_check_ops", k->ptc_off, 8)) {
 		k->ptc = true;
 		used += 8;
 	}
 	/* alloc tagging (6.10+) has a slot iff it is what is left of page_ext_size */
-	if (c->L.page_ext_size_known && used + 8 == c->L.page_ext_size &&
+	if (used + 8 == size &&
 	    ops_offset(c, "page_alloc_tagging_ops", &k->tag_off) == 0 &&
+	    client_fits(c, "page_alloc_tagging_ops", k->tag_off, 8) &&
 	    !c->t->ops->member(c->t->priv, "codetag", "lineno", &k->ct_lineno, &sz) &&
 	    !c->t->ops->member(c->t->priv, "codetag", "function", &k->ct_function, &sz) &&
 	    !c->t->ops->member(c->t->priv, "codetag", "filename", &k->ct_filename, &sz))
@@ -61,11 +110,17 @@ static void resolve(struct ms_ctx *c, struct clients *k)
 		c->t->ops->member(c->t->priv, "page", "compound_head", &k->compound_head, &sz) == 0;
 }
 
-static void read_str(struct ms_ctx *c, uint64_t addr, char *buf, size_t len)
+/* A string the kernel points at, from @from (where the pointer was read). */
+static void read_str(struct ms_ctx *c, uint64_t from, uint64_t addr, char *buf, size_t len)
 {
 	size_t i;
 
 	buf[0] = 0;
+	if (!ms_kaddr_plausible(addr)) {
+		ms_ctx_invalid(c, MS_KVADDR, from,
+			       "codetag string pointer 0x%" PRIx64 " is not a kernel address", addr);
+		return;
+	}
 	for (i = 0; i + 1 < len; i++) {
 		if (ms_read(c, MS_KVADDR, addr + i, buf + i, 1, "codetag string", NULL) ||
 		    !buf[i])
@@ -95,20 +150,40 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 	const struct ms_layout *L = &c->L;
 	uint64_t page = s->mem_map ? s->mem_map + (pfn - s->start_pfn) * L->page_struct_size : 0;
 	unsigned char *pb = calloc(1, L->page_struct_size), *e = NULL;
-	uint64_t entry = 0, head = 0;
+	uint64_t entry = 0, head = 0, off, fail;
 	bool page_ok = false, ext_ok = false;
+	char why[192] = "";
+	bool ext_error = true;	/* no entry, and there should be one */
 
 	if (!pb)
 		return;
 	if (page && read_vmemmap(c, page, pb, L->page_struct_size) == 0)
 		page_ok = true;
-	if (s->page_ext_table && L->page_ext_size_known &&
-	    (s->pe_state == MS_PE_VALID || s->pe_state == MS_PE_INVALIDATED)) {
-		entry = s->page_ext_table + L->page_ext_size * (pfn - s->start_pfn);
-		e = malloc(L->page_ext_size);
-		ext_ok = e && ms_read(c, MS_KVADDR, entry, e, L->page_ext_size,
-				      "page_ext entry", NULL) == 0;
+	if (!k->ext_ok) {
+		snprintf(why, sizeof(why), "%s", k->ext_why);
+	} else if (ms_page_ext_section(c, s, why, sizeof(why)) == 0) {
+		/* ext_size < PAGE_EXT_SIZE_MAX, pfn - start < pages_per_section */
+		if (__builtin_mul_overflow(L->page_ext_size, pfn - s->start_pfn, &off) ||
+		    __builtin_add_overflow(s->page_ext_table, off, &entry)) {
+			snprintf(why, sizeof(why), "section %" PRIu64 " page_ext entry beyond the address space",
+				 s->nr);
+			ms_ctx_invalid(c, MS_KVADDR, s->page_ext_table, "%s", why);
+			entry = 0;
+		} else if (!(e = malloc(L->page_ext_size))) {
+			snprintf(why, sizeof(why), "out of memory");
+		} else if (ms_read(c, MS_KVADDR, entry, e, L->page_ext_size,
+				   "page_ext entry", &fail)) {
+			snprintf(why, sizeof(why), "page_ext entry unreadable at 0x%" PRIx64, fail);
+		} else {
+			ext_ok = true;
+		}
+	} else if (!why[0]) {
+		snprintf(why, sizeof(why), "section %" PRIu64 " has no page_ext table (%s)",
+			 s->nr, ms_page_ext_state_name(s->pe_state));
+		ext_error = false;
 	}
+	if (!k->ext_ok && (!c->L.has_page_ext || c->L.page_ext_size == 0) && !k->po.ext_size_bad)
+		ext_error = false;
 	if (page_ok && k->has_compound_head) {
 		uint64_t ch = ms_get_u64(pb, k->compound_head);
 
@@ -131,7 +206,8 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 			json_addr(j, "address", page);
 			json_addr(j, "flags", ms_get_u64(pb, L->page_flags_off));
 			json_int(j, "refcount", (int32_t)ms_get_u32(pb, L->page_refcount_off));
-			json_int(j, "mapcount", (int32_t)ms_get_u32(pb, L->page_type_off) + 1);
+			/* page_mapcount(): _mapcount + 1, which INT_MAX would overflow in 32 bits */
+			json_int(j, "mapcount", (int64_t)(int32_t)ms_get_u32(pb, L->page_type_off) + 1);
 			json_addr(j, "page_type", ms_get_u32(pb, L->page_type_off));
 			if (head == UINT64_MAX)
 				json_str(j, "compound_head", "not a struct page");
@@ -150,6 +226,9 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 		} else {
 			json_null(j, "page_ext");
 		}
+		/* only when the entry is missing for a reason to report */
+		if (!ext_ok && ext_error)
+			json_str(j, "page_ext_error", why);
 	} else {
 		fprintf(out, "pfn 0x%" PRIx64 " section %" PRIu64 "%s\n", pfn, s->nr,
 			s->pe_state == MS_PE_INVALIDATED ? " (page_ext being offlined)" : "");
@@ -162,14 +241,17 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 				snprintf(h, sizeof(h), "pfn 0x%" PRIx64, head);
 			else
 				snprintf(h, sizeof(h), "none");
-			fprintf(out, "  struct page 0x%" PRIx64 ": flags 0x%" PRIx64 " refcount %d mapcount %d page_type 0x%x compound_head %s\n",
+			fprintf(out, "  struct page 0x%" PRIx64 ": flags 0x%" PRIx64 " refcount %d mapcount %" PRId64 " page_type 0x%x compound_head %s\n",
 				page, ms_get_u64(pb, L->page_flags_off),
 				(int32_t)ms_get_u32(pb, L->page_refcount_off),
-				(int32_t)ms_get_u32(pb, L->page_type_off) + 1,
+				(int64_t)(int32_t)ms_get_u32(pb, L->page_type_off) + 1,
 				ms_get_u32(pb, L->page_type_off), h);
 		} else
 			fprintf(out, "  struct page: unreadable\n");
-		fprintf(out, "  page_ext: %s0x%" PRIx64 "\n", ext_ok ? "" : "none ", entry);
+		if (ext_ok)
+			fprintf(out, "  page_ext: 0x%" PRIx64 "\n", entry);
+		else
+			fprintf(out, "  page_ext: unavailable: %s\n", why);
 	}
 	if (ext_ok && k->po.ok) {
 		struct ms_page_owner po = { 0 };
@@ -179,6 +261,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 		po.entry = entry;
 		po.invalidated = s->pe_state == MS_PE_INVALIDATED;
 		ms_page_owner_decode(&k->po, e, &po);
+		ms_page_owner_check(c, &k->po, &po);
 		if (j)
 			ms_page_owner_json_record(j, c, &k->po, &po, "page_owner");
 		else if (po.owner || po.free_handle)
@@ -208,14 +291,18 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 		unsigned char lb[4];
 
 		/* CODETAG_EMPTY ((void *)1) under MEM_ALLOC_PROFILING_DEBUG */
-		if (ct > 1 && ms_read(c, MS_KVADDR, ct + k->ct_lineno, lb, 4, "codetag", NULL) == 0) {
+		if (ct > 1 && !ms_kaddr_plausible(ct))
+			ms_ctx_invalid(c, MS_KVADDR, entry + k->tag_off,
+				       "pfn 0x%" PRIx64 " alloc tag 0x%" PRIx64 " is not a kernel address",
+				       pfn, ct);
+		if (ct > 1 && ms_kaddr_plausible(ct) && ms_read(c, MS_KVADDR, ct + k->ct_lineno, lb, 4, "codetag", NULL) == 0) {
 			unsigned char p[8];
 
 			fn[0] = file[0] = 0;
 			if (ms_read(c, MS_KVADDR, ct + k->ct_function, p, 8, "codetag", NULL) == 0)
-				read_str(c, ms_get_u64(p, 0), fn, sizeof(fn));
+				read_str(c, ct + k->ct_function, ms_get_u64(p, 0), fn, sizeof(fn));
 			if (ms_read(c, MS_KVADDR, ct + k->ct_filename, p, 8, "codetag", NULL) == 0)
-				read_str(c, ms_get_u64(p, 0), file, sizeof(file));
+				read_str(c, ct + k->ct_filename, ms_get_u64(p, 0), file, sizeof(file));
 			if (j) {
 				json_obj(j, "alloc_tag");
 				json_addr(j, "tag", ct);
@@ -275,8 +362,14 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 	if (j) {
 		json_arr_end(j);
 		json_bool(j, "partial", c->nerrors != 0);
+		if (c->nerrors) {
+			ms_errors_json(j, c, "errors");
+			json_uint(j, "errors_total", c->nerrors);
+		}
 		json_obj_end(j);
 		json_end(j);
+	} else {
+		ms_errors_text(stderr, c);
 	}
 	return missing;
 }

@@ -12,27 +12,47 @@
 
 #include "memsect/page_owner.h"
 
+/*
+ * page_ext_size bound: the clients' shares (8-byte flags word, struct
+ * page_owner, page_table_check, alloc tag) are a few hundred bytes; the
+ * layout resolver rejects 4096 and above as well.
+ */
+#define PAGE_EXT_SIZE_MAX 4096
+/* Entries read per request when walking a table (bounds the buffer). */
+#define WALK_CHUNK_BYTES (256u * 1024)
+
 static int sym(struct ms_ctx *c, const char *name, uint64_t *addr)
 {
 	return c->t->ops->symbol(c->t->priv, name, addr);
 }
 
-static long opt_member(struct ms_ctx *c, const char *m)
+/*
+ * A struct page_owner member of @width bytes (what decode reads), inside
+ * the struct; -1 when the debug info lacks it or puts it outside.
+ */
+static long po_member(struct ms_ctx *c, struct ms_po_layout *pl, const char *m,
+		      size_t width)
 {
 	size_t off, size;
 
-	return c->t->ops->member(c->t->priv, "page_owner", m, &off, &size) ? -1 :
-									    (long)off;
+	if (c->t->ops->member(c->t->priv, "page_owner", m, &off, &size))
+		return -1;
+	if (off > pl->po_size || width > pl->po_size - off)
+		return -1;
+	return (long)off;
 }
 
 static int need_member(struct ms_ctx *c, struct ms_po_layout *pl, const char *m,
-		       size_t *off)
+		       size_t width, size_t *off)
 {
-	size_t size;
+	long o = po_member(c, pl, m, width);
 
-	if (c->t->ops->member(c->t->priv, "page_owner", m, off, &size) == 0)
+	if (o >= 0) {
+		*off = (size_t)o;
 		return 0;
-	snprintf(pl->why, sizeof(pl->why), "struct page_owner.%s not in the debug info", m);
+	}
+	snprintf(pl->why, sizeof(pl->why),
+		 "struct page_owner.%s not in the debug info (or outside the struct)", m);
 	return -1;
 }
 
@@ -56,17 +76,85 @@ static void resolve_pageblock(struct ms_ctx *c, struct ms_po_layout *pl)
 	if (c->t->ops->enumerator(c->t->priv, "__NR_PAGEBLOCK_BITS", &v) == 0) {
 		unsigned n = 1;
 
-		while (n < v)
+		while (n < v && n < 128)
 			n <<= 1;
 		pl->pb_bits = n;
-		if (c->t->ops->enumerator(c->t->priv, "PB_migrate_isolate", &v) == 0)
+		if (c->t->ops->enumerator(c->t->priv, "PB_migrate_isolate", &v) == 0 &&
+		    v >= 0 && v < 64)
 			pl->pb_isolate_bit = (int)v;
-	} else if (c->t->ops->enumerator(c->t->priv, "NR_PAGEBLOCK_BITS", &v) == 0) {
+	} else if (c->t->ops->enumerator(c->t->priv, "NR_PAGEBLOCK_BITS", &v) == 0 &&
+		   v > 0 && v <= 64) {
 		pl->pb_bits = (unsigned)v;
 	} else {
 		return;
 	}
 	pl->pb_ok = pl->pb_bits > 0 && pl->pb_bits <= 64;
+}
+
+/* A kept problem whose text mentions @word, or NULL. */
+static const char *recorded(const struct ms_ctx *c, const char *word)
+{
+	unsigned kept = c->nerrors < MS_MAX_ERRORS ? c->nerrors : MS_MAX_ERRORS;
+
+	for (unsigned i = 0; i < kept; i++)
+		if (strstr(c->errors[i].what, word))
+			return c->errors[i].what;
+	return NULL;
+}
+
+/*
+ * The layout found no usable page_ext_size: say why, and make sure the
+ * result is partial (the layout resolver records an invalid value; a read
+ * or check here records its own when it did not).
+ */
+static void page_ext_size_unknown(struct ms_ctx *c, struct ms_po_layout *pl)
+{
+	const char *what = recorded(c, "page_ext_size");
+	unsigned char b[8];
+	uint64_t addr;
+
+	pl->ext_size_bad = true;
+	if (what) {
+		snprintf(pl->why, sizeof(pl->why), "%s", what);
+		return;
+	}
+	if (sym(c, "page_ext_size", &addr)) {
+		snprintf(pl->why, sizeof(pl->why),
+			 "page_ext_size not in this kernel's symbols (before 5.4)");
+		return;
+	}
+	if (ms_read(c, MS_KVADDR, addr, b, 8, "page_ext_size", NULL)) {
+		snprintf(pl->why, sizeof(pl->why), "page_ext_size unreadable at 0x%" PRIx64,
+			 addr);
+		return;
+	}
+	snprintf(pl->why, sizeof(pl->why),
+		 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
+		 ms_get_u64(b, 0));
+	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", pl->why);
+}
+
+/*
+ * page_ext_size and page_owner_ops.offset, both read from the dump, against
+ * the entry they describe: struct page_ext (the flags word, 8 bytes) comes
+ * first, struct page_owner at offset, every share a multiple of 8 bytes
+ * (mm/page_ext.c invoke_need_callbacks() adds the sizes in order).
+ */
+static bool ext_size_consistent(struct ms_ctx *c, struct ms_po_layout *pl)
+{
+	uint64_t addr = 0;
+
+	if (pl->ext_size >= 8 && pl->ext_size < PAGE_EXT_SIZE_MAX && pl->ext_size % 8 == 0 &&
+	    pl->po_off >= 8 && pl->po_off % 8 == 0 && pl->po_off <= pl->ext_size &&
+	    pl->po_size <= pl->ext_size - pl->po_off)
+		return true;
+	pl->ext_size_bad = true;
+	snprintf(pl->why, sizeof(pl->why),
+		 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients (page_owner at offset %" PRIu64 ", %zu bytes)",
+		 pl->ext_size, pl->po_off, pl->po_size);
+	sym(c, "page_ext_size", &addr);
+	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", pl->why);
+	return false;
 }
 
 void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
@@ -78,15 +166,25 @@ void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
 
 	memset(pl, 0, sizeof(*pl));
 	pl->bit_owner = pl->bit_allocated = -1;
-	if (!c->L.has_page_ext || !c->L.page_ext_size_known) {
+	pl->mt_count = pl->mr_count = -1;
+	pl->max_order = c->L.max_folio_order;
+	if (!c->L.has_page_ext) {
 		snprintf(pl->why, sizeof(pl->why), "no page_ext in this kernel");
+		return;
+	}
+	if (!c->L.page_ext_size_known) {
+		page_ext_size_unknown(c, pl);
 		return;
 	}
 	pl->ext_size = c->L.page_ext_size;
 	if (sym(c, "page_owner_ops", &ops) ||
-	    c->t->ops->member(c->t->priv, "page_ext_operations", "offset", &off, &sz) ||
-	    ms_read(c, MS_KVADDR, ops + off, b, 8, "page_owner_ops.offset", NULL)) {
+	    c->t->ops->member(c->t->priv, "page_ext_operations", "offset", &off, &sz)) {
 		snprintf(pl->why, sizeof(pl->why), "no page_owner_ops (CONFIG_PAGE_OWNER off)");
+		return;
+	}
+	if (ms_read(c, MS_KVADDR, ops + off, b, 8, "page_owner_ops.offset", NULL)) {
+		snprintf(pl->why, sizeof(pl->why),
+			 "page_owner_ops.offset unreadable at 0x%" PRIx64, ops + off);
 		return;
 	}
 	pl->po_off = ms_get_u64(b, 0);
@@ -99,40 +197,45 @@ void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
 			 "page_owner is not enabled (boot without page_owner=on)");
 		return;
 	}
-	if (c->t->ops->enumerator(c->t->priv, "PAGE_EXT_OWNER", &v) == 0)
+	if (c->t->ops->enumerator(c->t->priv, "PAGE_EXT_OWNER", &v) == 0 && v >= 0 && v < 64)
 		pl->bit_owner = (int)v;
-	if (c->t->ops->enumerator(c->t->priv, "PAGE_EXT_OWNER_ALLOCATED", &v) == 0)
+	if (c->t->ops->enumerator(c->t->priv, "PAGE_EXT_OWNER_ALLOCATED", &v) == 0 &&
+	    v >= 0 && v < 64)
 		pl->bit_allocated = (int)v;
 	if (pl->bit_owner < 0 || pl->bit_allocated < 0) {
 		snprintf(pl->why, sizeof(pl->why), "PAGE_EXT_OWNER* not in the debug info");
 		return;
 	}
-	if (need_member(c, pl, "order", &pl->order) ||
-	    need_member(c, pl, "last_migrate_reason", &pl->migrate) ||
-	    need_member(c, pl, "gfp_mask", &pl->gfp) ||
-	    need_member(c, pl, "handle", &pl->handle) ||
-	    need_member(c, pl, "free_handle", &pl->free_handle) ||
-	    c->t->ops->type_size(c->t->priv, "page_owner", &pl->po_size))
-		return;
-	pl->ts = opt_member(c, "ts_nsec");
-	pl->free_ts = opt_member(c, "free_ts_nsec");
-	pl->comm = opt_member(c, "comm");
-	pl->pid = opt_member(c, "pid");
-	pl->tgid = opt_member(c, "tgid");
-	pl->free_pid = opt_member(c, "free_pid");
-	pl->free_tgid = opt_member(c, "free_tgid");
-	if (pl->po_off + pl->po_size > pl->ext_size) {
-		snprintf(pl->why, sizeof(pl->why),
-			 "page_owner_ops.offset %" PRIu64 " + %zu exceeds page_ext_size %" PRIu64,
-			 pl->po_off, pl->po_size, pl->ext_size);
+	if (c->t->ops->type_size(c->t->priv, "page_owner", &pl->po_size)) {
+		snprintf(pl->why, sizeof(pl->why), "struct page_owner not in the debug info");
 		return;
 	}
+	if (need_member(c, pl, "order", 2, &pl->order) ||
+	    need_member(c, pl, "last_migrate_reason", 2, &pl->migrate) ||
+	    need_member(c, pl, "gfp_mask", 4, &pl->gfp) ||
+	    need_member(c, pl, "handle", 4, &pl->handle) ||
+	    need_member(c, pl, "free_handle", 4, &pl->free_handle))
+		return;
+	pl->ts = po_member(c, pl, "ts_nsec", 8);
+	pl->free_ts = po_member(c, pl, "free_ts_nsec", 8);
+	pl->comm = po_member(c, pl, "comm", 16);
+	pl->pid = po_member(c, pl, "pid", 4);
+	pl->tgid = po_member(c, pl, "tgid", 4);
+	pl->free_pid = po_member(c, pl, "free_pid", 4);
+	pl->free_tgid = po_member(c, pl, "free_tgid", 4);
+	if (!ext_size_consistent(c, pl))
+		return;
 	if (sym(c, "gfpflag_names", &a) == 0)
 		pl->gfp_names = a;
 	if (sym(c, "migratetype_names", &a) == 0)
 		pl->mt_names = a;
 	if (sym(c, "migrate_reason_names", &a) == 0)
 		pl->mr_names = a;
+	/* the arrays' lengths: migratetype_names[MIGRATE_TYPES], migrate_reason_names[MR_TYPES] */
+	if (c->t->ops->enumerator(c->t->priv, "MIGRATE_TYPES", &v) == 0 && v > 0 && v <= 64)
+		pl->mt_count = (long)v;
+	if (c->t->ops->enumerator(c->t->priv, "MR_TYPES", &v) == 0 && v > 0 && v <= 64)
+		pl->mr_count = (long)v;
 	ms_depot_resolve(c, &pl->depot);
 	resolve_pageblock(c, pl);
 	pl->ok = true;
@@ -168,6 +271,18 @@ void ms_page_owner_decode(const struct ms_po_layout *pl, const unsigned char *e,
 	po->free_tgid = s32(p, pl->free_tgid);
 }
 
+void ms_page_owner_check(struct ms_ctx *c, const struct ms_po_layout *pl,
+			 struct ms_page_owner *po)
+{
+	/* __set_page_owner() stores the allocation's order; no folio is larger */
+	if (po->order <= pl->max_order)
+		return;
+	po->order_invalid = true;
+	ms_ctx_invalid(c, MS_KVADDR, po->entry + pl->po_off + pl->order,
+		       "pfn 0x%" PRIx64 " page_owner order %u is above the largest folio order %u",
+		       po->pfn, po->order, pl->max_order);
+}
+
 static const struct ms_section *section_of(struct ms_ctx *c, uint64_t pfn)
 {
 	struct ms_sections *s = ms_get_sections(c);
@@ -180,6 +295,45 @@ static bool has_table(const struct ms_section *s)
 {
 	return s && s->page_ext_table &&
 	       (s->pe_state == MS_PE_VALID || s->pe_state == MS_PE_INVALIDATED);
+}
+
+int ms_page_ext_section(struct ms_ctx *c, const struct ms_section *s,
+			char *why, size_t whylen)
+{
+	why[0] = 0;
+	if (has_table(s))
+		return 0;
+	switch (s->pe_state) {
+	case MS_PE_ABSENT:
+	case MS_PE_NULL:
+		return MS_ABSENT;
+	case MS_PE_UNREADABLE:
+		snprintf(why, whylen, "section %" PRIu64 " page_ext table unreadable at 0x%" PRIx64,
+			 s->nr, s->pe_fail_addr);
+		ms_ctx_error(c, MS_KVADDR, s->pe_fail_addr, "%s", why);
+		return MS_ERROR;
+	case MS_PE_VALID:
+	case MS_PE_INVALIDATED:
+		/* no table address: page_ext_size is unknown (recorded by the layout) */
+		snprintf(why, whylen, "section %" PRIu64 " page_ext table address unknown (page_ext_size unknown)",
+			 s->nr);
+		return MS_ERROR;
+	default:
+		snprintf(why, whylen, "section %" PRIu64 " page_ext %s (0x%" PRIx64 "): not walked",
+			 s->nr, ms_page_ext_state_name(s->pe_state), s->page_ext_raw);
+		ms_ctx_invalid(c, MS_KVADDR, s->addr + c->L.ms_page_ext_off, "%s", why);
+		return MS_ERROR;
+	}
+}
+
+/* Address of the entry @k of section @s's table; false on overflow. */
+static bool entry_addr(const struct ms_po_layout *pl, const struct ms_section *s,
+		       uint64_t k, uint64_t *addr)
+{
+	uint64_t off;
+
+	return !__builtin_mul_overflow(pl->ext_size, k, &off) &&
+	       !__builtin_add_overflow(s->page_ext_table, off, addr);
 }
 
 int ms_page_owner_read(struct ms_ctx *c, const struct ms_po_layout *pl,
@@ -196,7 +350,8 @@ int ms_page_owner_read(struct ms_ctx *c, const struct ms_po_layout *pl,
 		return MS_ABSENT;
 	po->section = s->nr;
 	po->invalidated = s->pe_state == MS_PE_INVALIDATED;
-	addr = s->page_ext_table + pl->ext_size * (pfn - s->start_pfn);
+	if (!entry_addr(pl, s, pfn - s->start_pfn, &addr))
+		return MS_ABSENT;
 	po->entry = addr;
 	e = malloc(pl->ext_size);
 	if (!e)
@@ -208,13 +363,16 @@ int ms_page_owner_read(struct ms_ctx *c, const struct ms_po_layout *pl,
 	return r;
 }
 
-static bool wanted(const struct ms_page_owner *po, enum ms_owner_filter filter, long pid)
+static bool wanted(const struct ms_po_layout *pl, const struct ms_page_owner *po,
+		   enum ms_owner_filter filter, long pid)
 {
 	/* read_page_owner(): PAGE_EXT_OWNER set, PAGE_EXT_OWNER_ALLOCATED set,
 	 * the first pfn of the allocation, a stack handle.  Freed: not
 	 * allocated, with a record or a free stack (pages freed by
-	 * __free_pages_core() when memory is onlined have only the latter). */
-	if (po->pfn & ((1ull << po->order) - 1))
+	 * __free_pages_core() when memory is onlined have only the latter).
+	 * A record with an impossible order is kept (and marked): which pfn
+	 * starts its allocation is unknown. */
+	if (po->order <= pl->max_order && (po->pfn & ((1ull << po->order) - 1)))
 		return false;
 	if (filter == MS_OWNER_ALLOCATED &&
 	    (!po->owner || !po->allocated || !po->handle))
@@ -233,38 +391,52 @@ uint64_t ms_for_each_page_owner(struct ms_ctx *c, const struct ms_po_layout *pl,
 				void *arg)
 {
 	struct ms_sections *ss = ms_get_sections(c);
-	uint64_t n = 0;
+	uint64_t n = 0, pps = c->L.pages_per_section, per;
 	unsigned char *tab;
-	size_t len;
 
-	if (!pl->ok || !ss)
+	if (!pl->ok || !ss || pl->ext_size < 8 || pl->ext_size >= PAGE_EXT_SIZE_MAX)
 		return 0;
-	len = pl->ext_size * c->L.pages_per_section;
-	tab = malloc(len);
+	/* a bounded piece of a table at a time: an unreadable page loses only its piece */
+	per = WALK_CHUNK_BYTES / pl->ext_size;
+	if (per > pps)
+		per = pps;
+	tab = malloc(per * pl->ext_size);
 	if (!tab)
 		return 0;
 	for (size_t i = 0; i < ss->n; i++) {
 		const struct ms_section *s = &ss->v[i];
+		char what[160];
 
-		if (!has_table(s))
+		if (ms_page_ext_section(c, s, what, sizeof(what)))
 			continue;
+		snprintf(what, sizeof(what), "section %" PRIu64 " page_ext table", s->nr);
 		/* one section's table at a time: it never extends past its section */
-		if (ms_read(c, MS_KVADDR, s->page_ext_table, tab, len,
-			    "page_ext table", NULL))
-			continue;
-		for (uint64_t k = 0; k < c->L.pages_per_section; k++) {
-			struct ms_page_owner po = { 0 };
+		for (uint64_t k0 = 0; k0 < pps; k0 += per) {
+			uint64_t cnt = pps - k0 < per ? pps - k0 : per, addr;
 
-			po.pfn = s->start_pfn + k;
-			po.section = s->nr;
-			po.entry = s->page_ext_table + pl->ext_size * k;
-			po.invalidated = s->pe_state == MS_PE_INVALIDATED;
-			ms_page_owner_decode(pl, tab + pl->ext_size * k, &po);
-			if (!wanted(&po, filter, pid))
+			if (!entry_addr(pl, s, k0, &addr)) {
+				ms_ctx_invalid(c, MS_KVADDR, s->page_ext_table,
+					       "%s: entry %" PRIu64 " beyond the address space",
+					       what, k0);
+				break;
+			}
+			if (ms_read(c, MS_KVADDR, addr, tab, cnt * pl->ext_size, what, NULL))
 				continue;
-			n++;
-			if (fn(arg, &po))
-				goto out;
+			for (uint64_t k = 0; k < cnt; k++) {
+				struct ms_page_owner po = { 0 };
+
+				po.pfn = s->start_pfn + k0 + k;
+				po.section = s->nr;
+				po.entry = addr + pl->ext_size * k;
+				po.invalidated = s->pe_state == MS_PE_INVALIDATED;
+				ms_page_owner_decode(pl, tab + pl->ext_size * k, &po);
+				if (!wanted(pl, &po, filter, pid))
+					continue;
+				ms_page_owner_check(c, pl, &po);
+				n++;
+				if (fn(arg, &po))
+					goto out;
+			}
 		}
 	}
 out:

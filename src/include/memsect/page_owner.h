@@ -29,16 +29,23 @@ struct ms_depot {
 	bool pools_is_pointer;	/* 7.x: void **stack_pools (stack_max_pools) */
 	uint64_t pools;		/* &stack_pools or &stack_slabs */
 	uint64_t count_addr;	/* &pools_num / &pool_index / &depot_index */
+	uint64_t max_pools_addr;	/* 7.x: &stack_max_pools, 0 if absent */
 	unsigned index_bits, offset_bits;
-	size_t size_off, entries_off, count_off;	/* struct stack_record */
-	bool has_refcount;
+	bool has_valid_bit;	/* <= 6.7: the bit above offset */
+	size_t size_off, entries_off, count_off, handle_off;	/* struct stack_record */
+	size_t entries_cap;	/* frames of a fixed entries[] (6.8+), 0 if flexible */
+	bool has_refcount, has_handle;
 };
 
 struct ms_po_layout {
 	bool ok;
-	char why[160];		/* when !ok: what is missing */
+	char why[160];		/* when !ok: what is missing or invalid */
+	bool ext_size_bad;	/* !ok because page_ext_size is unknown or invalid (recorded) */
 	uint64_t ext_size;	/* page_ext_size */
 	uint64_t po_off;	/* page_owner_ops.offset */
+	unsigned max_order;	/* the largest order a record may claim */
+	long mt_count;		/* MIGRATE_TYPES, -1 if unknown */
+	long mr_count;		/* MR_TYPES, -1 if unknown */
 	bool inited;		/* page_owner_inited static key */
 	int bit_owner, bit_allocated;	/* PAGE_EXT_OWNER{,_ALLOCATED} */
 	size_t order, migrate, gfp, handle, free_handle;
@@ -63,6 +70,7 @@ struct ms_page_owner {
 	bool invalidated;	/* section's page_ext being offlined (PAGE_EXT_INVALID) */
 	bool owner, allocated;
 	unsigned order;
+	bool order_invalid;	/* above the largest folio order: not used */
 	int last_migrate_reason;
 	uint32_t gfp_mask;
 	uint32_t handle, free_handle;
@@ -75,19 +83,43 @@ struct ms_stack {
 	unsigned n;
 	uint64_t ip[MS_STACK_MAX];
 	bool evicted;		/* 6.8+: refcount 0, the slot may be reused */
+	char why[160];		/* MS_ERROR: why there is no stack (also recorded) */
 };
 
 enum ms_owner_filter { MS_OWNER_ALLOCATED, MS_OWNER_FREED, MS_OWNER_ANY };
 
 /* Resolve once; layout->ok false (with why) when page_owner is not usable. */
 void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl);
-/* The record of one pfn through its own section: 0, MS_ABSENT (no table), MS_ERROR. */
+/*
+ * The record of one pfn through its own section: 0, MS_ABSENT (no usable
+ * table: see ms_page_ext_why()), MS_ERROR (the entry's read failed, recorded).
+ */
 int ms_page_owner_read(struct ms_ctx *c, const struct ms_po_layout *pl,
 		       uint64_t pfn, struct ms_page_owner *po);
-/* Decode a record out of an entry's bytes (the whole page_ext entry). */
+/*
+ * Whether section @s's page_ext table can be walked: 0 yes; MS_ABSENT the
+ * section has none by design (null page_ext, no CONFIG_PAGE_EXTENSION);
+ * MS_ERROR it should have one that cannot be used (unreadable, or a state
+ * other than valid/invalidated): the reason, naming the section, is
+ * recorded in the context (read error or invalid value) and put in @why.
+ */
+int ms_page_ext_section(struct ms_ctx *c, const struct ms_section *s,
+			char *why, size_t whylen);
+/*
+ * Decode a record out of an entry's bytes (the whole page_ext entry, at
+ * least pl->ext_size bytes, which ms_page_owner_layout() checked holds
+ * struct page_owner at pl->po_off).  Values are not checked here.
+ */
 void ms_page_owner_decode(const struct ms_po_layout *pl, const unsigned char *entry,
 			  struct ms_page_owner *po);
-/* Stack of a depot handle: 0, MS_ABSENT (handle 0 / out of range), MS_ERROR. */
+/* Check a decoded record's values; a bad one is recorded and marked. */
+void ms_page_owner_check(struct ms_ctx *c, const struct ms_po_layout *pl,
+			 struct ms_page_owner *po);
+/*
+ * Stack of a depot handle: 0, MS_ABSENT (handle 0, or no depot in the debug
+ * info), MS_ERROR (unreadable or invalid: recorded in the context, the
+ * reason in st->why).
+ */
 int ms_stack_fetch(struct ms_ctx *c, const struct ms_depot *d, uint32_t handle,
 		   struct ms_stack *st);
 void ms_depot_resolve(struct ms_ctx *c, struct ms_depot *d);
@@ -110,6 +142,10 @@ void ms_page_owner_json_record(struct json *j, struct ms_ctx *c,
 /* One record in the kernel's /sys/kernel/debug/page_owner text format. */
 void ms_page_owner_text(FILE *out, struct ms_ctx *c, const struct ms_po_layout *pl,
 			const struct ms_page_owner *po);
+/* The recorded problems (read errors, invalid values) on @err, one line each. */
+void ms_errors_text(FILE *err, const struct ms_ctx *c);
+/* The same as a JSON array [{address, kind: "read"|"invalid", what}] under @key. */
+void ms_errors_json(struct json *j, const struct ms_ctx *c, const char *key);
 /*
  * The owner command: every matching record as page_owner text, or one
  * JSON document ("memsect/1", command "owner").  Returns records printed.
