@@ -395,16 +395,36 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
  * codetag_ref: one pointer).  A kernel with a client memsect does not know
  * would be refused here: the size would not add up.
  */
+/*
+ * Whether a page_ext client is enabled, from its static key (struct
+ * static_key.enabled, an atomic_t at offset 0): page_owner_inited is set
+ * when page_owner=on; page_table_check_disabled is cleared when
+ * page_table_check=on.  -1: unknown.
+ */
+static int client_on(struct probe *p, const char *key, bool on_when_set)
+{
+	uint64_t addr, v;
+
+	if (!key || p->t->ops->symbol(p->t->priv, key, &addr) != 0 ||
+	    read_ulong(p, addr, 4, &v) != 0)
+		return -1;
+	return (v != 0) == on_when_set;
+}
+
 static bool page_ext_size_possible(struct probe *p, uint64_t v)
 {
 	static const struct {
-		const char *ops, *type;
+		const char *ops, *type, *key;
+		bool on_when_set, flags;	/* need_shared_flags */
 	} clients[] = {
-		{ "page_owner_ops", "page_owner" },
-		{ "page_table_check_ops", "page_table_check" },
-		{ "page_alloc_tagging_ops", NULL },
+		{ "page_owner_ops", "page_owner", "page_owner_inited", true, true },
+		{ "page_table_check_ops", "page_table_check",
+		  "page_table_check_disabled", false, false },
+		{ "page_alloc_tagging_ops", NULL, NULL, false, false },
 	};
 	size_t size[3], flags = 8;
+	int on[3];
+	bool flag[3];
 	unsigned n = 0;
 	uint64_t addr;
 
@@ -416,15 +436,28 @@ static bool page_ext_size_possible(struct probe *p, uint64_t v)
 		if (clients[i].type &&
 		    p->t->ops->type_size(p->t->priv, clients[i].type, &size[n]))
 			continue;
-		n++;
+		on[n] = client_on(p, clients[i].key, clients[i].on_when_set);
+		flag[n++] = clients[i].flags;
 	}
+	/* every subset that agrees with what the static keys say */
 	for (unsigned set = 0; set < 1u << n; set++) {
 		uint64_t sum = 0;
+		bool agrees = true, need_flags = false;
 
-		for (unsigned i = 0; i < n; i++)
-			if (set & (1u << i))
+		for (unsigned i = 0; i < n; i++) {
+			bool in = set & (1u << i);
+
+			if (on[i] >= 0 && in != (bool)on[i])
+				agrees = false;
+			if (in) {
 				sum += size[i];
-		if (v == sum || v == sum + flags)
+				need_flags |= flag[i];
+			}
+		}
+		if (!agrees)
+			continue;
+		/* without a client that needs it, another one may (debug_guardpage) */
+		if (v == sum + flags || (!need_flags && v == sum))
 			return true;
 	}
 	return false;
