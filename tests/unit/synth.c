@@ -511,3 +511,8 @@ void synth_ctx(struct synth *s, struct ms_ctx *c)
 		exit(1);
 	}
 }
+
+unsigned char *synth_blocks_node(struct synth *s)
+{
+	return s->blocks_node;
+}
