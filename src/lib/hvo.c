@@ -528,8 +528,13 @@ static void set_nodes(struct ms_ctx *c, struct ms_hvo *h)
 	struct ms_node_span *spans;
 	size_t n = h->n ? ms_node_spans(c, &spans) : 0;
 
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++) {
 		h->v[i].node = n ? ms_node_of_pfn(spans, n, h->v[i].pfn) : -1;
+		if (n && h->v[i].node < 0)
+			ms_ctx_invalid(c, MS_KVADDR, h->v[i].head_vaddr,
+				       "hugetlb folio pfn 0x%llx lies in no node's pfn span",
+				       (unsigned long long)h->v[i].pfn);
+	}
 	if (n)
 		free(spans);
 }

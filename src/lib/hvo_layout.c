@@ -25,6 +25,7 @@ static int enumerator(struct ms_target *t, const char *name, int64_t *v)
 int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 {
 	struct ms_target *t = c->t;
+	size_t psz = c->L.page_struct_size;
 	int64_t v, base;
 
 	memset(h, 0, sizeof(*h));
@@ -78,6 +79,11 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 	 */
 	h->order_in_flags = member(t, "page", "compound_order",
 				   &h->order_off) != 0;
+	/* Every field read must lie inside the struct page that was read. */
+	if (h->private_off + 8 > psz ||
+	    (h->detect == MS_HUGETLB_DTOR && h->dtor_off >= psz) ||
+	    (!h->order_in_flags && h->order_off >= psz))
+		return MS_ERROR;
 	return 0;
 }
 

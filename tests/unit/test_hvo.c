@@ -558,6 +558,41 @@ static void test_pud_leaf(void)
 	synth_free(s);
 }
 
+/*
+ * The pgdat spans name each folio's node; a folio outside every span, or a
+ * pgdat whose node_id no node can have, is recorded, not left "unknown".
+ */
+static void test_node_spans(void)
+{
+	for (int k = 0; k < 3; k++) {
+		struct hvo_target h;
+		unsigned char *p;
+		struct synth *s = setup(GEN_6_12, &h, &p);
+		uint64_t pgdat = 0xffffffff83000000ULL;
+		unsigned char *pg = synth_map(s, pgdat, 64);
+		struct ms_findings f;
+		struct ms_hvo *hv;
+		struct ms_ctx c;
+
+		synth_set_vmcoreinfo(s, "SYMBOL(contig_page_data)", "ffffffff83000000");
+		synth_set_vmcoreinfo(s, "OFFSET(pglist_data.node_start_pfn)", "0");
+		synth_set_vmcoreinfo(s, "OFFSET(pglist_data.node_spanned_pages)", "8");
+		synth_set_vmcoreinfo(s, "OFFSET(pglist_data.node_id)", "16");
+		put_u64(pg + 8, k == 1 ? SYNTH_PPS : 2 * SYNTH_PPS);
+		pg[16] = k == 2 ? 7 : 0;
+		folio(p, 512, 0, 0);
+		run(&h, &c, &f);
+		hv = ms_get_hvo(&c);
+		CHECK(hv && hv->n == 1);
+		if (hv && hv->n == 1)
+			CHECK_EQ(hv->v[0].node, k ? -1 : 0);
+		CHECK_EQ(c.ninvalid, k ? 1 : 0);
+		ms_findings_free(&f);
+		ms_ctx_fini(&c);
+		synth_free(s);
+	}
+}
+
 int main(void)
 {
 	test_head_alias(GEN_6_12);
@@ -575,5 +610,6 @@ int main(void)
 	test_bad_order(GEN_6_12, 0);
 	test_pte_own_table();
 	test_pud_leaf();
+	test_node_spans();
 	return synth_done("hvo");
 }
