@@ -103,7 +103,7 @@ static int node_ok(struct xa_walk *w, uint64_t node, uint64_t from)
 	r = first_visit(w, node);
 	if (r == 0)
 		ms_ctx_invalid(w->c, MS_KVADDR, from,
-			       "xa_node 0x%llx reached twice (a loop in the xarray)",
+			       "xa_node 0x%llx reached twice (a loop, or a node with two parents)",
 			       (unsigned long long)node);
 	if (r != 1)
 		return r;
