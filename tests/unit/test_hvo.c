@@ -593,6 +593,34 @@ static void test_node_spans(void)
 	}
 }
 
+/*
+ * A hugetlb head misaligned for its order whose aligned start lies inside
+ * the folio before it cannot be a fake head of a lost folio: recorded, not
+ * taken for a folio.
+ */
+static void test_stray_misaligned_head(void)
+{
+	struct hvo_target h;
+	unsigned char *p;
+	struct synth *s = setup(GEN_6_12, &h, &p);
+	struct ms_findings f;
+	struct ms_hvo *hv;
+	struct ms_ctx c;
+
+	folio(p, 512, 0, 0);
+	folio(p, 1088, 0, 0);
+	p[1089 * 64] = 11;	/* would start at pfn 0 of the section */
+	run(&h, &c, &f);
+	hv = ms_get_hvo(&c);
+	CHECK(hv && hv->n == 1);
+	CHECK_EQ(c.ninvalid, 1);
+	if (c.nerrors)
+		CHECK_EQ(c.errors[0].address, vmemmap_va(SEC * SYNTH_PPS + 1088));
+	ms_findings_free(&f);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
 int main(void)
 {
 	test_head_alias(GEN_6_12);
@@ -611,5 +639,6 @@ int main(void)
 	test_pte_own_table();
 	test_pud_leaf();
 	test_node_spans();
+	test_stray_misaligned_head();
 	return synth_done("hvo");
 }
