@@ -25,7 +25,8 @@ static void folio_json(struct json *j, const struct ms_hvo *h,
 	json_str(j, "scheme", ms_hvo_scheme_name(f->scheme));
 	json_addr(j, "head_vaddr", f->head_vaddr);
 	json_uint(j, "vmemmap_pages", f->vmemmap_pages);
-	if (!h->walked) {
+	/* Not walked: no page tables, or an order that sizes no vmemmap. */
+	if (!h->walked || f->order_invalid) {
 		json_obj_end(j);
 		return;
 	}
