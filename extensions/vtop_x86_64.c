@@ -35,10 +35,17 @@ static int table_levels(struct crash_target *ct)
 	return v && strtol(v, NULL, 10) == 1 ? 5 : 4;
 }
 
+/*
+ * The walk is bounded by the level count (4 or 5), and fails, rather than
+ * translate, on what no kernel page table holds: a PSE bit above the PUD
+ * (reserved there), or an entry that leads back to a table of this walk (a
+ * table pointing at itself or an ancestor, a PTE mapping one).
+ */
 int vtop_x86_64(struct crash_target *ct, uint64_t vaddr, uint64_t *paddr,
 		struct ms_pte *leaf)
 {
-	uint64_t table, entry;
+	uint64_t tables[5], table, entry;
+	int ntables = 0;
 
 	if (!ct->pgt_levels)
 		ct->pgt_levels = root_table(&ct->pgt_root) ? -1 : table_levels(ct);
@@ -48,21 +55,32 @@ int vtop_x86_64(struct crash_target *ct, uint64_t vaddr, uint64_t *paddr,
 	for (int level = ct->pgt_levels; level >= 1; level--) {
 		unsigned shift = 12 + 9 * (unsigned)(level - 1);
 		uint64_t slot = table + ((vaddr >> shift) & 511) * 8;
-		uint64_t size = 1ULL << shift;
+		uint64_t size = 1ULL << shift, next;
 
+		tables[ntables++] = table;
 		if (!readmem(slot, PHYSADDR, &entry, 8, "page table entry",
 			     RETURN_ON_ERROR | QUIET) ||
 		    !(entry & PTE_PRESENT))
 			return MS_ERROR;
-		if (level == 1 || (level <= 3 && (entry & PTE_PSE))) {
+		if (level > 3 && (entry & PTE_PSE))
+			return MS_ERROR;
+		if (level == 1 || (entry & PTE_PSE)) {
+			next = (entry & PTE_ADDR) & ~(size - 1);
+			/* Large leaves of the direct map do cover tables. */
+			for (int i = 0; level == 1 && i < ntables; i++)
+				if (tables[i] == next)
+					return MS_ERROR;
 			leaf->entry = entry;
 			leaf->level = level;
 			leaf->leaf_size = size;
-			*paddr = ((entry & PTE_ADDR) & ~(size - 1)) |
-				 (vaddr & (size - 1));
+			*paddr = next | (vaddr & (size - 1));
 			return 0;
 		}
-		table = entry & PTE_ADDR;
+		next = entry & PTE_ADDR;
+		for (int i = 0; i < ntables; i++)
+			if (tables[i] == next)
+				return MS_ERROR;
+		table = next;
 	}
 	return MS_ERROR;
 }

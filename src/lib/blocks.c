@@ -24,8 +24,20 @@ static int visit_block(struct ms_ctx *c, uint64_t index, uint64_t entry,
 
 	if (L->mb_start_section_off + 8 > len)
 		len = L->mb_start_section_off + 8;
-	if (len > sizeof(buf) ||
-	    ms_read(c, MS_KVADDR, entry, buf, len, "struct memory_block", NULL))
+	if (len > sizeof(buf)) {
+		ms_ctx_invalid(c, MS_KVADDR, entry,
+			       "struct memory_block fields end at %zu, past %zu bytes",
+			       len, sizeof(buf));
+		return 0;
+	}
+	if (!ms_kaddr_plausible(entry) || entry & 7) {
+		ms_ctx_invalid(c, MS_KVADDR, entry,
+			       "memory_blocks[%llu] 0x%llx is not a struct memory_block pointer",
+			       (unsigned long long)index,
+			       (unsigned long long)entry);
+		return 0;
+	}
+	if (ms_read(c, MS_KVADDR, entry, buf, len, "struct memory_block", NULL))
 		return 0;
 	if (col->b->n == col->cap) {
 		size_t ncap = col->cap ? col->cap * 2 : 64;
@@ -43,6 +55,36 @@ static int visit_block(struct ms_ctx *c, uint64_t index, uint64_t entry,
 	blk->state_raw = ms_get_uint(buf, L->mb_state_off, L->mb_state_size);
 	blk->state = ms_block_state_decode(L, blk->state_raw);
 	return 0;
+}
+
+/*
+ * Without the symbol: start_section_nr = id * sections_per_block
+ * (drivers/base/memory.c add_memory_block()), a power of two (the block
+ * size is).  A value that breaks this is recorded and not used: it would
+ * map sections to the wrong blocks.
+ */
+static void derive_sections_per_block(struct ms_ctx *c, struct ms_blocks *b)
+{
+	struct ms_layout *L = &c->L;
+	uint64_t spb = 0, max = 1ULL << (L->max_physmem_bits - L->section_size_bits);
+
+	for (size_t i = 0; i < b->n && !spb; i++)
+		if (b->v[i].id)
+			spb = b->v[i].start_section / b->v[i].id;
+	if (!spb)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		if (spb & (spb - 1) || spb > max ||
+		    b->v[i].start_section != b->v[i].id * spb) {
+			ms_ctx_invalid(c, MS_KVADDR,
+				       b->v[i].addr + L->mb_start_section_off,
+				       "memory block %llu starts at section %llu, not at a multiple of its id",
+				       (unsigned long long)b->v[i].id,
+				       (unsigned long long)b->v[i].start_section);
+			b->complete = 0;
+			return;
+		}
+	L->sections_per_block = spb;
 }
 
 struct ms_blocks *ms_get_blocks(struct ms_ctx *c)
@@ -67,14 +109,8 @@ struct ms_blocks *ms_get_blocks(struct ms_ctx *c)
 		return b;
 	b->available = 1;
 	b->complete = c->nerrors == errors_before;
-	/* Without the symbol: start_section_nr = id * sections_per_block. */
 	if (!L->sections_per_block)
-		for (size_t i = 0; i < b->n; i++)
-			if (b->v[i].id) {
-				L->sections_per_block =
-					b->v[i].start_section / b->v[i].id;
-				break;
-			}
+		derive_sections_per_block(c, b);
 	b->block_size = L->sections_per_block << L->section_size_bits;
 	return b;
 }

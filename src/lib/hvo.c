@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Find every hugetlb folio in the memmap and walk the page tables behind its
- * vmemmap (kernel-facts §5.4).  The struct page scan goes up in pfn order
+ * vmemmap (mm/hugetlb_vmemmap.c).  The struct page scan goes up in pfn order
  * and skips a hugetlb folio's tails by order, so the fake heads HVO leaves
  * at every 64th tail (5.18 .. 7.0) are counted, never taken for folios.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@
 
 #define VMEMMAP_PAGE 4096ULL
 #define X86_PAGE_RW (1ULL << 1)
+#define PTRS_PER_TABLE 512
 
 struct scan {
 	struct ms_hvo *h;
@@ -24,11 +27,122 @@ struct scan {
 	const struct ms_section *s;
 	uint64_t skip_until;		/* end pfn of the current folio */
 	struct ms_hvo_folio *cur;
+	/* 4 KiB vmemmap pages of the section behind an impossible leaf */
+	unsigned char *bad;
+	size_t bad_cap;
+	uint64_t bad_base;		/* vmemmap address of bad[0] */
+	/*
+	 * The last folio whose order is invalid: its fake heads (byte copies
+	 * of its head through the aliased vmemmap) are counted, not taken
+	 * for more folios.
+	 */
+	size_t inv_folio;
+	bool have_inv;
+	unsigned char inv_head[4096];	/* layout.c bounds the struct page size */
 };
 
 bool ms_hvo_pte_writable(uint64_t entry)
 {
 	return entry & X86_PAGE_RW;
+}
+
+const char *ms_vmemmap_leaf_problem(struct ms_ctx *c, uint64_t va, uint64_t pa,
+				    const struct ms_pte *leaf)
+{
+	uint64_t slot;
+
+	/*
+	 * vmemmap_populate(): vmemmap_populate_hugepages() maps 2 MiB PMDs,
+	 * vmemmap_populate_basepages() 4 KiB PTEs; HVO splits a PMD into
+	 * PTEs (vmemmap_split_pmd()).  No PUD or larger leaf.
+	 */
+	if (leaf->level != 1 && leaf->level != 2)
+		return "a leaf at a level no vmemmap mapping uses";
+	if (leaf->leaf_size != VMEMMAP_PAGE << (9 * (leaf->level - 1)))
+		return "a leaf whose size does not match its level";
+	if (leaf->level != 1 || !leaf->entry)
+		return NULL;
+	/*
+	 * A PTE that maps its own table: the frame holds this very entry in
+	 * the slot that translated @va (4 KiB tables of 512 entries).
+	 */
+	if (ms_read_quiet(c, MS_PADDR, (pa & ~(VMEMMAP_PAGE - 1)) +
+			  ((va / VMEMMAP_PAGE) % PTRS_PER_TABLE) * 8,
+			  &slot, 8, NULL) == 0 &&
+	    slot == leaf->entry)
+		return "a PTE that maps its own page table";
+	return NULL;
+}
+
+/* Grain of vmemmap address @va in sc->bad. */
+static uint64_t grain(const struct scan *sc, uint64_t va)
+{
+	return (va - sc->bad_base) / VMEMMAP_PAGE;
+}
+
+/*
+ * Before the scan reads the struct pages of @s: mark the vmemmap pages
+ * that an impossible leaf maps (a 1 GiB PUD leaf, a PTE pointing at its own
+ * table, ...).  What they hold is not struct pages: each such leaf is
+ * recorded and its struct pages are not used.
+ */
+static int check_leaves(struct ms_ctx *c, struct scan *sc,
+			const struct ms_section *s)
+{
+	struct ms_target *t = c->t;
+	uint64_t len = (s->end_pfn - s->start_pfn) * c->L.page_struct_size;
+	uint64_t va = s->mem_map & ~(VMEMMAP_PAGE - 1), end = s->mem_map + len;
+	size_t n = (size_t)((end - va + VMEMMAP_PAGE - 1) / VMEMMAP_PAGE);
+
+	if (n > sc->bad_cap) {
+		unsigned char *nb = realloc(sc->bad, n);
+
+		if (!nb)
+			return MS_ERROR;
+		sc->bad = nb;
+		sc->bad_cap = n;
+	}
+	memset(sc->bad, 0, n);
+	sc->bad_base = va;
+	if (!t->ops->vtop)
+		return 0;
+	while (va < end) {
+		uint64_t pa, next = (va & ~(VMEMMAP_PAGE - 1)) + VMEMMAP_PAGE;
+		struct ms_pte leaf;
+		const char *why;
+
+		/* An unmapped page is recorded by the struct page scan. */
+		if (t->ops->vtop(t->priv, va, &pa, &leaf) == 0) {
+			uint64_t size = leaf.leaf_size;
+
+			if (size >= VMEMMAP_PAGE && !(size & (size - 1)))
+				next = (va & ~(size - 1)) + size;
+			why = ms_vmemmap_leaf_problem(c, va, pa, &leaf);
+			if (why) {
+				ms_ctx_invalid(c, MS_KVADDR, va,
+					       "vmemmap of section %llu: %s (entry 0x%llx, level %d); its struct pages are not used",
+					       (unsigned long long)s->nr, why,
+					       (unsigned long long)leaf.entry,
+					       leaf.level);
+				for (uint64_t g = grain(sc, va);
+				     g < n && g < grain(sc, next); g++)
+					sc->bad[g] = 1;
+			}
+		}
+		if (next <= va)
+			break;		/* the last leaf of the address space */
+		va = next;
+	}
+	return 0;
+}
+
+static bool page_bad(const struct scan *sc, const struct ms_layout *L,
+		     uint64_t pfn)
+{
+	uint64_t a = sc->s->mem_map + (pfn - sc->s->start_pfn) * L->page_struct_size;
+
+	return sc->bad[grain(sc, a)] ||
+	       sc->bad[grain(sc, a + L->page_struct_size - 1)];
 }
 
 const char *ms_hvo_scheme_name(enum ms_hvo_scheme s)
@@ -61,6 +175,41 @@ static struct ms_hvo_folio *add_folio(struct scan *sc)
 	return &h->v[h->n++];
 }
 
+static void set_problem(struct ms_hvo_folio *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_problem(struct ms_hvo_folio *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->problem, sizeof(f->problem), fmt, ap);
+	va_end(ap);
+}
+
+static struct ms_hvo_folio *new_folio(struct ms_ctx *c, struct scan *sc,
+				      uint64_t pfn, const unsigned char *pg)
+{
+	struct ms_hvo_folio *f = add_folio(sc);
+	const struct ms_section *s = sc->s;
+
+	if (!f)
+		return NULL;
+	f->pfn = pfn;
+	f->head_vaddr = s->mem_map + (pfn - s->start_pfn) * c->L.page_struct_size;
+	f->flag = sc->hl->flag_bit >= 0 &&
+		  ((ms_get_u64(pg, sc->hl->private_off) >> sc->hl->flag_bit) & 1);
+	f->scheme = MS_HVO_UNKNOWN;
+	return f;
+}
+
+/* Count a fake head of the folio @f. */
+static void fake_head(struct scan *sc, struct ms_hvo_folio *f)
+{
+	f->fake_heads++;
+	sc->h->fake_heads++;
+}
+
 static int visit(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 		 const unsigned char *buf, void *arg)
 {
@@ -71,32 +220,72 @@ static int visit(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 
 	for (uint64_t i = 0; i < n; i++, pfn++) {
 		const unsigned char *pg = buf + i * psz;
+		bool head = (ms_get_u64(pg, L->page_flags_off) >> sc->hl->pg_head) & 1;
 		struct ms_hvo_folio *f;
-		uint64_t end;
+		uint64_t start;
 		unsigned order;
 
+		if (page_bad(sc, L, pfn))
+			continue;
 		if (pfn < sc->skip_until) {
-			if ((ms_get_u64(pg, L->page_flags_off) >> sc->hl->pg_head) & 1) {
-				sc->cur->fake_heads++;
-				sc->h->fake_heads++;
-			}
+			if (head)
+				fake_head(sc, sc->cur);
 			continue;
 		}
-		end = ms_hvo_folio_end(c, sc->hl, s->mem_map, s->start_pfn, pfn,
-				       pg, i + 1 < n ? pg + psz : NULL, &order);
-		if (!end)
+		if (head && sc->have_inv && !memcmp(pg, sc->inv_head, psz)) {
+			fake_head(sc, &sc->h->v[sc->inv_folio]);
 			continue;
-		f = add_folio(sc);
-		if (!f)
-			return MS_ERROR;
-		f->pfn = pfn;
+		}
+		switch (ms_hvo_head(c, sc->hl, s->mem_map, s->start_pfn, pfn, pg,
+				    i + 1 < n ? pg + psz : NULL, &order)) {
+		case MS_HEAD_NONE:
+			continue;
+		case MS_HEAD_BAD_ORDER:
+			/* Recorded; the head alone is taken, its extent is unknown. */
+			f = new_folio(c, sc, pfn, pg);
+			if (!f)
+				return MS_ERROR;
+			f->order_invalid = true;
+			set_problem(f, "order %u in its first tail is not 1..%u",
+				    order, L->max_folio_order);
+			sc->inv_folio = sc->h->n - 1;
+			sc->have_inv = true;
+			memcpy(sc->inv_head, pg, psz);
+			continue;
+		case MS_HEAD_MISALIGNED:
+			/*
+			 * A fake head outside every folio found: its folio's
+			 * head struct page was unreadable or does not head
+			 * it.  The folio starts at the aligned pfn.
+			 */
+			start = pfn & ~((1ULL << order) - 1);
+			if (start < sc->skip_until) {
+				ms_ctx_invalid(c, MS_KVADDR, s->mem_map +
+					       (pfn - s->start_pfn) * psz,
+					       "hugetlb head at pfn 0x%llx is not aligned to its order %u",
+					       (unsigned long long)pfn, order);
+				continue;
+			}
+			f = new_folio(c, sc, start, pg);
+			if (!f)
+				return MS_ERROR;
+			ms_ctx_invalid(c, MS_KVADDR, f->head_vaddr,
+				       "hugetlb folio pfn 0x%llx order %u: found only through its fake head at pfn 0x%llx",
+				       (unsigned long long)start, order,
+				       (unsigned long long)pfn);
+			set_problem(f, "no hugetlb head struct page; found through its fake head at pfn 0x%llx",
+				    (unsigned long long)pfn);
+			fake_head(sc, f);
+			break;
+		default:	/* MS_HEAD_FOLIO */
+			f = new_folio(c, sc, pfn, pg);
+			if (!f)
+				return MS_ERROR;
+			break;
+		}
 		f->order = order;
-		f->head_vaddr = s->mem_map + (pfn - s->start_pfn) * psz;
-		f->flag = sc->hl->flag_bit >= 0 &&
-			  ((ms_get_u64(pg, sc->hl->private_off) >> sc->hl->flag_bit) & 1);
-		f->scheme = MS_HVO_UNKNOWN;
 		sc->cur = f;
-		sc->skip_until = end;
+		sc->skip_until = f->pfn + (1ULL << order);
 	}
 	return 0;
 }
@@ -164,11 +353,23 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 
 		frames[k] = 0;
 		entries[k] = 0;
+		const char *why;
+
 		if (t->ops->vtop(t->priv, va, &pa, &leaf)) {
 			ms_ctx_error(c, MS_KVADDR, va,
 				     "vmemmap of hugetlb folio pfn 0x%llx not mapped",
 				     (unsigned long long)f->pfn);
 			f->unmapped++;
+			continue;
+		}
+		why = ms_vmemmap_leaf_problem(c, va, pa, &leaf);
+		if (why) {
+			ms_ctx_invalid(c, MS_KVADDR, va,
+				       "vmemmap page %llu of hugetlb folio pfn 0x%llx: %s (entry 0x%llx, level %d)",
+				       (unsigned long long)k,
+				       (unsigned long long)f->pfn, why,
+				       (unsigned long long)leaf.entry, leaf.level);
+			f->bad_leaves++;
 			continue;
 		}
 		frames[k] = pa & ~(VMEMMAP_PAGE - 1);
@@ -205,7 +406,7 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 		f->aliased_writable += ms_hvo_pte_writable(entries[k]);
 	}
 	f->frames_more = aliased_frames - f->nframes;
-	if (f->unmapped)
+	if (f->unmapped || f->bad_leaves)
 		f->scheme = MS_HVO_UNKNOWN;
 	else if (!f->aliased_pages)
 		f->scheme = MS_HVO_NONE;
@@ -296,6 +497,8 @@ static int walk_all(struct ms_ctx *c, struct ms_hvo *h)
 	for (size_t i = 0; i < h->n; i++) {
 		struct ms_hvo_folio *f = &h->v[i];
 
+		if (f->order_invalid)
+			continue;
 		f->vmemmap_pages = ((1ULL << f->order) * psz + VMEMMAP_PAGE - 1) /
 				   VMEMMAP_PAGE;
 		if (f->vmemmap_pages > max)
@@ -310,6 +513,8 @@ static int walk_all(struct ms_ctx *c, struct ms_hvo *h)
 	for (size_t i = 0; i < h->n; i++) {
 		struct ms_hvo_folio *f = &h->v[i];
 
+		if (f->order_invalid)
+			continue;
 		walk(c, f, buf, buf + max, buf + 2 * max);
 		h->aliased_struct_pages += f->aliased_pages *
 					   (VMEMMAP_PAGE / psz);
@@ -323,8 +528,13 @@ static void set_nodes(struct ms_ctx *c, struct ms_hvo *h)
 	struct ms_node_span *spans;
 	size_t n = h->n ? ms_node_spans(c, &spans) : 0;
 
-	for (size_t i = 0; i < h->n; i++)
+	for (size_t i = 0; i < h->n; i++) {
 		h->v[i].node = n ? ms_node_of_pfn(spans, n, h->v[i].pfn) : -1;
+		if (n && h->v[i].node < 0)
+			ms_ctx_invalid(c, MS_KVADDR, h->v[i].head_vaddr,
+				       "hugetlb folio pfn 0x%llx lies in no node's pfn span",
+				       (unsigned long long)h->v[i].pfn);
+	}
 	if (n)
 		free(spans);
 }
@@ -351,11 +561,15 @@ struct ms_hvo *ms_get_hvo(struct ms_ctx *c)
 	sc.hl = &hl;
 	for (size_t i = 0; i < secs->n; i++) {
 		sc.s = &secs->v[i];
-		if (ms_for_each_page_chunk(c, sc.s, visit, &sc) < 0)
+		if (!sc.s->mem_map)
+			continue;
+		if (check_leaves(c, &sc, sc.s) ||
+		    ms_for_each_page_chunk(c, sc.s, visit, &sc) < 0)
 			break;
 		if (c->progress)
 			c->progress(c->progress_arg, i + 1, secs->n);
 	}
+	free(sc.bad);
 	h->pages_scanned = c->pages_scanned - before;
 	set_nodes(c, h);
 	walk_all(c, h);

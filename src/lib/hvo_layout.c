@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * How this kernel marks a hugetlb folio, its order and its HVO flag, by
- * probing the debug info and VMCOREINFO (kernel-facts §5.3).  Kept out of
+ * probing the debug info and VMCOREINFO.  Kept out of
  * layout.c because only the HVO scan needs it; resolved once per scan.
  */
 #include <string.h>
@@ -25,6 +25,7 @@ static int enumerator(struct ms_target *t, const char *name, int64_t *v)
 int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 {
 	struct ms_target *t = c->t;
+	size_t psz = c->L.page_struct_size;
 	int64_t v, base;
 
 	memset(h, 0, sizeof(*h));
@@ -78,6 +79,11 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 	 */
 	h->order_in_flags = member(t, "page", "compound_order",
 				   &h->order_off) != 0;
+	/* Every field read must lie inside the struct page that was read. */
+	if (h->private_off + 8 > psz ||
+	    (h->detect == MS_HUGETLB_DTOR && h->dtor_off >= psz) ||
+	    (!h->order_in_flags && h->order_off >= psz))
+		return MS_ERROR;
 	return 0;
 }
 
@@ -111,32 +117,58 @@ bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 	return false;
 }
 
-#define MAX_ORDER_SEEN 30
+enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
+			     uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
+			     const unsigned char *pg, const unsigned char *next,
+			     unsigned *order)
+{
+	const struct ms_layout *L = &c->L;
+	size_t psz = L->page_struct_size;
+	uint64_t tail1_va = mem_map + (pfn + 1 - start_pfn) * psz;
+	unsigned char tail1[4096];	/* layout.c bounds the struct page size */
+	unsigned o;
+
+	if (!((ms_get_u64(pg, L->page_flags_off) >> h->pg_head) & 1))
+		return MS_HEAD_NONE;
+	if (next)
+		memcpy(tail1, next, psz);
+	else if (ms_read(c, MS_KVADDR, tail1_va, tail1, psz,
+			 "first tail struct page", NULL))
+		return MS_HEAD_NONE;
+	if (!ms_hvo_is_hugetlb(L, h, pg, tail1))
+		return MS_HEAD_NONE;
+	o = ms_hvo_order(L, h, tail1);
+	*order = o;
+	/* A hugetlb folio is at least order 1 and at most PUD-sized. */
+	if (!o || o > L->max_folio_order) {
+		ms_ctx_invalid(c, MS_KVADDR, tail1_va,
+			       "hugetlb folio pfn 0x%llx: order %u in its first tail is not 1..%u",
+			       (unsigned long long)pfn, o, L->max_folio_order);
+		return MS_HEAD_BAD_ORDER;
+	}
+	/* Folios are naturally aligned; else a fake head or corruption. */
+	if (pfn & ((1ULL << o) - 1))
+		return MS_HEAD_MISALIGNED;
+	return MS_HEAD_FOLIO;
+}
 
 uint64_t ms_hvo_folio_end(struct ms_ctx *c, const struct ms_hvo_layout *h,
 			  uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
 			  const unsigned char *pg, const unsigned char *next,
 			  unsigned *order)
 {
-	const struct ms_layout *L = &c->L;
-	size_t psz = L->page_struct_size;
-	unsigned char tail1[4096];	/* layout.c bounds the struct page size */
-	unsigned o;
-
-	if (!((ms_get_u64(pg, L->page_flags_off) >> h->pg_head) & 1))
+	switch (ms_hvo_head(c, h, mem_map, start_pfn, pfn, pg, next, order)) {
+	case MS_HEAD_FOLIO:
+		return pfn + (1ULL << *order);
+	case MS_HEAD_MISALIGNED:
+		ms_ctx_invalid(c, MS_KVADDR, mem_map + (pfn - start_pfn) *
+			       c->L.page_struct_size,
+			       "hugetlb head at pfn 0x%llx is not aligned to its order %u",
+			       (unsigned long long)pfn, *order);
 		return 0;
-	if (next)
-		memcpy(tail1, next, psz);
-	else if (ms_read(c, MS_KVADDR, mem_map + (pfn + 1 - start_pfn) * psz,
-			 tail1, psz, "first tail struct page", NULL))
+	default:
 		return 0;
-	if (!ms_hvo_is_hugetlb(L, h, pg, tail1))
-		return 0;
-	o = ms_hvo_order(L, h, tail1);
-	if (!o || o > MAX_ORDER_SEEN || pfn & ((1ULL << o) - 1))
-		return 0;	/* not a plausible folio head */
-	*order = o;
-	return pfn + (1ULL << o);
+	}
 }
 
 unsigned ms_hvo_order(const struct ms_layout *L, const struct ms_hvo_layout *h,

@@ -35,10 +35,26 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h);
 const char *ms_hvo_detect_name(enum ms_hugetlb_detect d);
 bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 		       const unsigned char *pg, const unsigned char *tail1);
+enum ms_hvo_head {
+	MS_HEAD_NONE,		/* not a hugetlb head (or page[1] unreadable) */
+	MS_HEAD_FOLIO,		/* a hugetlb head of order *order */
+	MS_HEAD_BAD_ORDER,	/* order 0 or above max_folio_order (recorded) */
+	MS_HEAD_MISALIGNED,	/* pfn not aligned to *order: a fake head? */
+};
+
 /*
- * If the struct page @pg of @pfn (in section @s; @next is the following
- * struct page, or NULL to read it) heads a hugetlb folio, return the
- * folio's end pfn and its order in *@order; else 0.
+ * What the struct page @pg of @pfn is (its section's struct pages start at
+ * @mem_map for @start_pfn; @next is the following struct page, or NULL to
+ * read it).  *@order receives the order page[1] claims.
+ */
+enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
+			     uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
+			     const unsigned char *pg, const unsigned char *next,
+			     unsigned *order);
+/*
+ * If @pg heads a hugetlb folio, return the folio's end pfn and its order
+ * in *@order; else 0.  A bad order or a misaligned head is recorded as
+ * invalid and the page is not taken for a folio.
  */
 uint64_t ms_hvo_folio_end(struct ms_ctx *c, const struct ms_hvo_layout *h,
 			  uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,

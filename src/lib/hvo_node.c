@@ -12,7 +12,8 @@
 #define MAX_NODES 4096
 
 static int read_pgdat(struct ms_ctx *c, uint64_t pgdat, int64_t start_off,
-		      int64_t spanned_off, int64_t id_off, struct ms_node_span *n)
+		      int64_t spanned_off, int64_t id_off, int64_t max_nodes,
+		      struct ms_node_span *n)
 {
 	uint64_t start, spanned;
 	int32_t id;
@@ -24,6 +25,14 @@ static int read_pgdat(struct ms_ctx *c, uint64_t pgdat, int64_t start_off,
 	    ms_read(c, MS_KVADDR, pgdat + (uint64_t)id_off, &id, 4,
 		    "pglist_data.node_id", NULL))
 		return MS_ERROR;
+	/* A node id or span no pgdat can have would name the wrong node. */
+	if (id < 0 || id >= max_nodes || start + spanned < start) {
+		ms_ctx_invalid(c, MS_KVADDR, pgdat,
+			       "pglist_data node_id %d, pfns 0x%llx + 0x%llx: not a node",
+			       id, (unsigned long long)start,
+			       (unsigned long long)spanned);
+		return MS_ERROR;
+	}
 	n->start_pfn = start;
 	n->end_pfn = start + spanned;
 	n->nid = id;
@@ -45,7 +54,8 @@ size_t ms_node_spans(struct ms_ctx *c, struct ms_node_span **out)
 		return 0;
 	if (ms_vmci_hex(t, "SYMBOL(contig_page_data)", &addr) == 0) {
 		v = calloc(1, sizeof(*v));
-		if (v && read_pgdat(c, addr, start_off, spanned_off, id_off, v) == 0) {
+		if (v && read_pgdat(c, addr, start_off, spanned_off, id_off, 1,
+				    v) == 0) {
 			*out = v;
 			return 1;
 		}
@@ -64,10 +74,19 @@ size_t ms_node_spans(struct ms_ctx *c, struct ms_node_span **out)
 		free(v);
 		return 0;
 	}
-	for (int64_t i = 0; i < len; i++)
-		if (ptrs[i] && read_pgdat(c, ptrs[i], start_off, spanned_off,
-					  id_off, &v[n]) == 0)
+	for (int64_t i = 0; i < len; i++) {
+		if (!ptrs[i])
+			continue;
+		if (!ms_kaddr_plausible(ptrs[i])) {
+			ms_ctx_invalid(c, MS_KVADDR, addr + (uint64_t)i * 8,
+				       "node_data[%lld] 0x%llx is not a kernel address",
+				       (long long)i, (unsigned long long)ptrs[i]);
+			continue;
+		}
+		if (read_pgdat(c, ptrs[i], start_off, spanned_off, id_off, len,
+			       &v[n]) == 0)
 			n++;
+	}
 	free(ptrs);
 	*out = v;
 	return n;

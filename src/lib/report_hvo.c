@@ -10,7 +10,13 @@ static void folio_json(struct json *j, const struct ms_hvo *h,
 {
 	json_obj(j, NULL);
 	json_uint(j, "pfn", f->pfn);
-	json_uint(j, "order", f->order);
+	if (f->order_invalid)
+		json_null(j, "order");
+	else
+		json_uint(j, "order", f->order);
+	/* Only on a folio the dump gets wrong: clean documents stay as they were. */
+	if (f->problem[0])
+		json_str(j, "problem", f->problem);
 	if (f->node >= 0)
 		json_uint(j, "node", (uint64_t)f->node);
 	else
@@ -19,13 +25,16 @@ static void folio_json(struct json *j, const struct ms_hvo *h,
 	json_str(j, "scheme", ms_hvo_scheme_name(f->scheme));
 	json_addr(j, "head_vaddr", f->head_vaddr);
 	json_uint(j, "vmemmap_pages", f->vmemmap_pages);
-	if (!h->walked) {
+	/* Not walked: no page tables, or an order that sizes no vmemmap. */
+	if (!h->walked || f->order_invalid) {
 		json_obj_end(j);
 		return;
 	}
 	json_uint(j, "pte_mapped", f->pte_mapped);
 	json_bool(j, "pmd_split", f->pte_mapped == f->vmemmap_pages);
 	json_uint(j, "unmapped", f->unmapped);
+	if (f->bad_leaves)
+		json_uint(j, "bad_leaves", f->bad_leaves);
 	json_uint(j, "distinct_frames", f->distinct_frames);
 	json_addr(j, "head_frame", f->head_frame);
 	json_addr(j, "head_pte", f->head_pte);
@@ -129,6 +138,12 @@ void ms_hvo_text(FILE *out, struct ms_ctx *c)
 				ms_hvo_pte_writable(f->alias_pte) ? "rw" : "ro");
 		else
 			fprintf(out, "%-14s -\n", "-");
+		if (f->problem[0])
+			fprintf(out, "    invalid: %s\n", f->problem);
+		if (f->unmapped || f->bad_leaves)
+			fprintf(out, "    vmemmap pages not mapped: %" PRIu64
+				", through an impossible leaf: %" PRIu64 "\n",
+				f->unmapped, f->bad_leaves);
 	}
 	for (size_t i = 0; i < h->nshares; i++)
 		fprintf(out, "  frame 0x%" PRIx64 " shared by %zu folios (%s%s)\n",

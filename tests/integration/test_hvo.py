@@ -1,7 +1,7 @@
 """`memsect hvo` on the `hvo` dumps of all three HVO generations (6.1 reuses
 the head frame, 6.12 copies it, 7.3 maps the tails onto a per-zone shared
 page): the folios are the manifest's and the ones on the kernel's own hstate
-lists; flag, scheme and the alias geometry follow kernel-facts §5; the PTEs
+lists; flag, scheme and the alias geometry follow mm/hugetlb_vmemmap.c; the PTEs
 equal crash's `vtop` (crash 8.0.2 full mode opens the 6.1 dumps, crash 9.0.2
 in the sid chroot also 6.12 and 7.3); the drgn helper and the crash extension
 produce the same document."""
@@ -25,7 +25,7 @@ KDUMPS = all_dumps(kernel=KERNELS, scenario="hvo", fmt="kdump")
 # Every scenario's dump: gigantic ones hold a 1 GiB folio without HVO, the
 # rest none.
 EVERY = all_dumps(fmt="kdump")
-# kernel-facts §5.2: fake heads (tails alias the head's frame) up to 7.0,
+# mm/hugetlb_vmemmap.c: fake heads (tails alias the head's frame) up to 7.0,
 # one shared tail page per order and zone from 7.1.
 SCHEME = {"stock-6.1": "head-alias", "6.1": "head-alias", "6.12": "head-alias",
           "7.3": "shared-tail"}
@@ -80,7 +80,7 @@ def test_flag_and_scheme(doc):
 
 
 def test_alias_geometry(doc):
-    """kernel-facts §5.1/§5.4: 8 vmemmap pages per 2 MiB folio, 4096 per
+    """8 vmemmap pages per 2 MiB folio, 4096 per
     1 GiB, all PTE-mapped; the head leaf writable, the aliases read-only;
     pages 1..N-1 aliased; one frame up to 7.0, two (own head + shared tail)
     from 7.1, the tail frame shared by every folio of the order."""

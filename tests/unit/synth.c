@@ -532,3 +532,8 @@ void synth_set_symbol(struct synth *s, const char *name, uint64_t addr)
 {
 	set_sym(s, name, addr);
 }
+
+unsigned char *synth_blocks_node(struct synth *s)
+{
+	return s->blocks_node;
+}

@@ -94,4 +94,7 @@ int synth_done(const char *name);
 /* Init a context on the synthetic target; aborts the test on failure. */
 void synth_ctx(struct synth *s, struct ms_ctx *c);
 
+/* The memory_blocks xarray's one node (shift 0, 40 + 512 bytes). */
+unsigned char *synth_blocks_node(struct synth *s);
+
 #endif

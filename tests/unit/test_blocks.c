@@ -122,11 +122,90 @@ static void test_loop_guard(void)
 	synth_free(s);
 }
 
+/*
+ * The memory_blocks node (shift 0) with slot 0 pointing back at the node
+ * itself: block 0 is lost, so the walk must say it is incomplete.
+ */
+static void test_self_slot_leaf(void)
+{
+	struct synth *s = synth_new(GEN_6_12, 0);
+	unsigned char *node;
+	struct ms_blocks *b;
+	struct ms_ctx c;
+
+	for (uint64_t id = 0; id < 4; id++)
+		synth_block(s, id, synth_state(GEN_6_12, 0));
+	node = synth_map(s, 0xffff888030000000ULL, 40 + 512);
+	memcpy(node, synth_blocks_node(s), 40 + 512);
+	put64(node + 40, 0xffff888030000000ULL | 2);
+	synth_blocks_head(s, 0xffff888030000000ULL | 2);
+	synth_ctx(s, &c);
+	b = ms_get_blocks(&c);
+	CHECK(b && b->available && b->n == 3);
+	CHECK(b && !b->complete);
+	CHECK_EQ(c.ninvalid, 1);
+	if (c.nerrors)
+		CHECK_EQ(c.errors[0].address, 0xffff888030000000ULL + 40);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
+/*
+ * Inconsistent trees: a leaf node reached from two slots, a child whose
+ * shift is not its parent's minus 6, an entry (not a node) in a shift-6
+ * node, a slot that cannot be a struct memory_block pointer.  Each is one
+ * invalid record; what is sound is still read, each block once.
+ */
+static void test_inconsistent_trees(void)
+{
+	for (int k = 0; k < 4; k++) {
+		struct synth *s = synth_new(GEN_6_12, 0);
+		uint64_t root = 0xffff888030000000ULL, leaf = 0xffff888030001000ULL;
+		unsigned char *r = synth_map(s, root, 40 + 512);
+		unsigned char *l = synth_map(s, leaf, 40 + 512);
+		struct ms_blocks *b;
+		struct ms_ctx c;
+		size_t want = 2;
+
+		r[0] = 6;
+		put64(r + 40 + 1 * 8, leaf | 2);
+		synth_block_at(s, 0xffff888030010000ULL, 66, 0);
+		put64(l + 40 + 2 * 8, 0xffff888030010000ULL);
+		synth_block_at(s, 0xffff888030020000ULL, 127, 2);
+		put64(l + 40 + 63 * 8, 0xffff888030020000ULL);
+		switch (k) {
+		case 0:		/* the same leaf under slot 3 too */
+			put64(r + 40 + 3 * 8, leaf | 2);
+			break;
+		case 1:		/* root shift 12 over a shift-0 child */
+			r[0] = 12;
+			want = 0;
+			break;
+		case 2:		/* a pointer in a shift-6 slot: multi-index */
+			put64(r + 40 + 5 * 8, 0xffff888030020000ULL);
+			break;
+		case 3:		/* a user-space address in a leaf slot */
+			put64(l + 40 + 4 * 8, 0x1000);
+			break;
+		}
+		synth_blocks_head(s, root | 2);
+		synth_ctx(s, &c);
+		b = ms_get_blocks(&c);
+		CHECK(b && b->available && !b->complete);
+		CHECK_EQ(b ? b->n : 99, want);
+		CHECK_EQ(c.ninvalid, 1);
+		ms_ctx_fini(&c);
+		synth_free(s);
+	}
+}
+
 int main(void)
 {
 	test_states(GEN_6_1);
 	test_states(GEN_6_12);
 	test_two_levels();
 	test_loop_guard();
+	test_self_slot_leaf();
+	test_inconsistent_trees();
 	return synth_done("test_blocks");
 }

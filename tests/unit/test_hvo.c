@@ -36,6 +36,7 @@ struct hvo_target {
 	struct remap r[MAX_REMAP];
 	int n;
 	int gen61;
+	int pud;		/* map the vmemmap with (impossible) 1 GiB leaves */
 };
 
 static int h_read(void *p, enum ms_addrspace as, uint64_t a, void *b, size_t l,
@@ -103,6 +104,13 @@ static int h_vtop(void *p, uint64_t va, uint64_t *pa, struct ms_pte *leaf)
 	struct hvo_target *h = p;
 	int split = 0, r;
 
+	if (h->pud) {
+		r = h->base->ops->vtop(h->base->priv, va, pa, leaf);
+		leaf->entry = (*pa & ~((1ULL << 30) - 1)) | 0xe3;
+		leaf->level = 3;
+		leaf->leaf_size = 1ULL << 30;
+		return r;
+	}
 	for (int i = 0; i < h->n; i++) {
 		if (h->r[i].va == (va & ~4095ULL)) {
 			*pa = h->r[i].pa | (va & 4095);
@@ -439,6 +447,180 @@ static void test_offline_skips_aliases(void)
 	synth_free(s);
 }
 
+static void put_u64(unsigned char *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+/*
+ * An order byte no folio can have (above max_folio_order, or 0): the folio
+ * is kept, marked invalid, never walked or shifted by; its fake heads (the
+ * same bytes through the aliased vmemmap) are counted, not taken for more
+ * folios; the folio after it is still found.
+ */
+static void test_bad_order(enum synth_gen gen, unsigned char order)
+{
+	struct hvo_target h;
+	unsigned char *p;
+	struct synth *s = setup(gen, &h, &p);
+	uint64_t pfn = SEC * SYNTH_PPS + 512;
+	struct ms_findings f;
+	struct ms_hvo *hv;
+	struct ms_ctx c;
+
+	folio(p, 512, gen == GEN_6_1, 1);
+	folio(p, 1024, gen == GEN_6_1, 0);
+	p[513 * 64 + (gen == GEN_6_1 ? ORDER_OFF : 0)] = order;
+	head_alias(&h, pfn);
+	run(&h, &c, &f);
+	hv = ms_get_hvo(&c);
+	CHECK(hv && hv->n == 2);
+	if (hv && hv->n == 2) {
+		CHECK_EQ(hv->v[0].pfn, pfn);
+		CHECK(hv->v[0].order_invalid);
+		CHECK(strstr(hv->v[0].problem, "order") != NULL);
+		CHECK_EQ(hv->v[0].scheme, MS_HVO_UNKNOWN);
+		CHECK_EQ(hv->v[0].vmemmap_pages, 0);
+		CHECK_EQ(hv->v[0].fake_heads, 7);
+		CHECK_EQ(hv->v[1].pfn, pfn + 512);
+		CHECK_EQ(hv->v[1].order, 9);
+	}
+	CHECK_EQ(c.ninvalid, 1);
+	if (c.nerrors)
+		CHECK_EQ(c.errors[0].address, vmemmap_va(pfn + 1));
+	CHECK_EQ(codes(&f, "HVO_FLAG_WITHOUT_REMAP") + codes(&f, "HVO_REMAP_WITHOUT_FLAG"), 0);
+	ms_findings_free(&f);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
+/*
+ * The PTE of the folio's head vmemmap page maps its own page table: the
+ * scan does not take the table for struct pages, the folio is found
+ * through its fake heads and kept, and the walk names the bad leaf.
+ */
+static void test_pte_own_table(void)
+{
+	struct hvo_target h;
+	unsigned char *p;
+	struct synth *s = setup(GEN_6_12, &h, &p);
+	uint64_t pfn = SEC * SYNTH_PPS + 512;
+	uint64_t table_va = vmemmap_va(40 * SYNTH_PPS);
+	unsigned char *table = synth_map(s, table_va, 4096);
+	uint64_t entry = phys_of(table_va) | 0x163;
+	struct ms_findings f;
+	struct ms_hvo *hv;
+	struct ms_ctx c;
+
+	folio(p, 512, 0, 1);
+	head_alias(&h, pfn);
+	h.r[0].pa = phys_of(table_va);
+	h.r[0].entry = entry;
+	put_u64(table + ((vmemmap_va(pfn) >> 12) & 511) * 8, entry);
+	run(&h, &c, &f);
+	hv = ms_get_hvo(&c);
+	CHECK(hv && hv->n == 1);
+	if (hv && hv->n == 1) {
+		CHECK_EQ(hv->v[0].pfn, pfn);
+		CHECK_EQ(hv->v[0].order, 9);
+		CHECK(hv->v[0].problem[0]);
+		CHECK_EQ(hv->v[0].bad_leaves, 1);
+		CHECK_EQ(hv->v[0].scheme, MS_HVO_UNKNOWN);
+		CHECK_EQ(hv->v[0].fake_heads, 7);
+	}
+	CHECK(c.ninvalid >= 2);
+	CHECK_EQ(codes(&f, "HVO_REMAP_WITHOUT_FLAG") + codes(&f, "HVO_FLAG_WITHOUT_REMAP"), 0);
+	ms_findings_free(&f);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
+/* A 1 GiB leaf over the vmemmap: recorded, its struct pages not used. */
+static void test_pud_leaf(void)
+{
+	struct hvo_target h;
+	unsigned char *p;
+	struct synth *s = setup(GEN_6_12, &h, &p);
+	struct ms_findings f;
+	struct ms_hvo *hv;
+	struct ms_ctx c;
+
+	folio(p, 512, 0, 0);
+	h.pud = 1;
+	run(&h, &c, &f);
+	hv = ms_get_hvo(&c);
+	CHECK(hv && hv->n == 0);
+	CHECK_EQ(c.ninvalid, 1);
+	if (c.nerrors)
+		CHECK(strstr(c.errors[0].what, "level") != NULL);
+	ms_findings_free(&f);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
+/*
+ * The pgdat spans name each folio's node; a folio outside every span, or a
+ * pgdat whose node_id no node can have, is recorded, not left "unknown".
+ */
+static void test_node_spans(void)
+{
+	for (int k = 0; k < 3; k++) {
+		struct hvo_target h;
+		unsigned char *p;
+		struct synth *s = setup(GEN_6_12, &h, &p);
+		uint64_t pgdat = 0xffffffff83000000ULL;
+		unsigned char *pg = synth_map(s, pgdat, 64);
+		struct ms_findings f;
+		struct ms_hvo *hv;
+		struct ms_ctx c;
+
+		synth_set_vmcoreinfo(s, "SYMBOL(contig_page_data)", "ffffffff83000000");
+		synth_set_vmcoreinfo(s, "OFFSET(pglist_data.node_start_pfn)", "0");
+		synth_set_vmcoreinfo(s, "OFFSET(pglist_data.node_spanned_pages)", "8");
+		synth_set_vmcoreinfo(s, "OFFSET(pglist_data.node_id)", "16");
+		put_u64(pg + 8, k == 1 ? SYNTH_PPS : 2 * SYNTH_PPS);
+		pg[16] = k == 2 ? 7 : 0;
+		folio(p, 512, 0, 0);
+		run(&h, &c, &f);
+		hv = ms_get_hvo(&c);
+		CHECK(hv && hv->n == 1);
+		if (hv && hv->n == 1)
+			CHECK_EQ(hv->v[0].node, k ? -1 : 0);
+		CHECK_EQ(c.ninvalid, k ? 1 : 0);
+		ms_findings_free(&f);
+		ms_ctx_fini(&c);
+		synth_free(s);
+	}
+}
+
+/*
+ * A hugetlb head misaligned for its order whose aligned start lies inside
+ * the folio before it cannot be a fake head of a lost folio: recorded, not
+ * taken for a folio.
+ */
+static void test_stray_misaligned_head(void)
+{
+	struct hvo_target h;
+	unsigned char *p;
+	struct synth *s = setup(GEN_6_12, &h, &p);
+	struct ms_findings f;
+	struct ms_hvo *hv;
+	struct ms_ctx c;
+
+	folio(p, 512, 0, 0);
+	folio(p, 1088, 0, 0);
+	p[1089 * 64] = 11;	/* would start at pfn 0 of the section */
+	run(&h, &c, &f);
+	hv = ms_get_hvo(&c);
+	CHECK(hv && hv->n == 1);
+	CHECK_EQ(c.ninvalid, 1);
+	if (c.nerrors)
+		CHECK_EQ(c.errors[0].address, vmemmap_va(SEC * SYNTH_PPS + 1088));
+	ms_findings_free(&f);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
 int main(void)
 {
 	test_head_alias(GEN_6_12);
@@ -449,5 +631,14 @@ int main(void)
 	test_alias_writable();
 	test_head_frame_shared();
 	test_offline_skips_aliases();
+	test_bad_order(GEN_6_12, 40);
+	test_bad_order(GEN_6_12, 63);
+	test_bad_order(GEN_6_12, 255);
+	test_bad_order(GEN_6_1, 255);
+	test_bad_order(GEN_6_12, 0);
+	test_pte_own_table();
+	test_pud_leaf();
+	test_node_spans();
+	test_stray_misaligned_head();
 	return synth_done("hvo");
 }

@@ -21,7 +21,7 @@ struct ms_blocks {
 	size_t n;
 	uint64_t block_size;		/* bytes, 0 if unknown */
 	int available;			/* 0: kernel without memory blocks / unreadable */
-	int complete;			/* 0: some xarray nodes or blocks were unreadable */
+	int complete;			/* 0: some xarray nodes or blocks were unreadable or invalid */
 };
 
 struct ms_blocks *ms_get_blocks(struct ms_ctx *c);
@@ -31,9 +31,13 @@ const struct ms_block *ms_block_of_section(const struct ms_ctx *c,
 					   uint64_t nr);
 
 /*
- * Visit every present entry of an xarray (struct xarray at @xa).  Bounded:
- * at most @max_entries entries and a depth of 64/chunk bits.  Returns the
- * number of entries visited or MS_ERROR (read errors are recorded).
+ * Visit every present entry of an xarray (struct xarray at @xa) without
+ * multi-index entries.  Bounded: at most @max_entries entries and as many
+ * nodes, each node once.  A node reached twice, a shift that is not its
+ * parent's minus XA_CHUNK_SHIFT, a node pointer in a shift-0 node, an
+ * entry above shift 0 and a pointer that cannot be a node are recorded
+ * (ms_ctx_invalid) and not followed.  Returns the number of entries
+ * visited or MS_ERROR (read errors are recorded).
  */
 typedef int (*ms_xa_visit)(struct ms_ctx *c, uint64_t index, uint64_t entry,
 			   void *arg);

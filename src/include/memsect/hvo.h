@@ -20,7 +20,8 @@ enum ms_hvo_scheme {
 	MS_HVO_HEAD_ALIAS,	/* tails alias the head's frame: fake heads (<= 7.0) */
 	MS_HVO_SHARED_TAIL,	/* tails alias one frame that is not the head's (7.1+) */
 	MS_HVO_MIXED,		/* tails map to several shared frames: not a kernel scheme */
-	MS_HVO_UNKNOWN,		/* the walk failed (no vtop, or unmapped vmemmap) */
+	MS_HVO_UNKNOWN,		/* the walk failed (no vtop, unmapped vmemmap, an
+				 * impossible leaf) or the folio's order is invalid */
 };
 
 #define MS_HVO_MAX_FRAMES 8
@@ -33,15 +34,25 @@ struct ms_hvo_frame {
 	uint64_t writable;		/* of them through a writable leaf */
 };
 
+#define MS_HVO_PROBLEM_LEN 128
+
 struct ms_hvo_folio {
 	uint64_t pfn;
-	unsigned order;
+	unsigned order;			/* 0 when order_invalid */
+	bool order_invalid;		/* page[1] claims no possible order: not walked */
+	/*
+	 * Why the folio is not as the kernel leaves one ("" if it is): an
+	 * invalid order, a head found only through its fake heads.  The
+	 * context holds the matching invalid record.
+	 */
+	char problem[MS_HVO_PROBLEM_LEN];
 	int node;			/* -1 unknown */
 	bool flag;			/* HPG_vmemmap_optimized in head private */
 	uint64_t head_vaddr;		/* &struct page of pfn */
 	uint64_t vmemmap_pages;		/* 4 KiB vmemmap pages of the folio */
 	uint64_t pte_mapped;		/* of them mapped by 4 KiB PTEs */
 	uint64_t unmapped;		/* of them without a translation */
+	uint64_t bad_leaves;		/* of them through a leaf no vmemmap has */
 	uint64_t head_frame;		/* physical address of vmemmap page 0 */
 	uint64_t head_pte;		/* leaf entry of vmemmap page 0 */
 	int head_level;
@@ -91,6 +102,14 @@ void ms_hvo_free(struct ms_hvo *h);
 const char *ms_hvo_scheme_name(enum ms_hvo_scheme s);
 /* x86_64 _PAGE_RW of a leaf entry. */
 bool ms_hvo_pte_writable(uint64_t entry);
+/*
+ * Why the leaf that translated vmemmap address @va to @pa cannot be one the
+ * kernel made, or NULL: the vmemmap is mapped by 2 MiB PMDs or 4 KiB PTEs
+ * (vmemmap_populate()), never at another level, and no PTE maps the page
+ * table that holds it (a loop in the tables).
+ */
+const char *ms_vmemmap_leaf_problem(struct ms_ctx *c, uint64_t va, uint64_t pa,
+				    const struct ms_pte *leaf);
 
 
 /* The HVO checks (src/lib/checks/hvo_*.c) and the "hvo" command's group. */
