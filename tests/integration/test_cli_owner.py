@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from test_cli_common import all_dumps, dump_ids, run
+from vmcores_readers import held_owner_samples
 
 CUSTOM = ("6.1", "6.12", "7.3")
 DUMPS = all_dumps(kernel=CUSTOM, scenario="pageowner", fmt=("kdump", "elf"))
@@ -34,8 +35,7 @@ def test_manifest_samples_exact(dump):
     assert doc["command"] == "owner" and doc["page_owner"] and not doc["partial"]
     assert doc["page_ext_size"] == dump.manifest["page_ext"]["page_ext_size"]
     recs = {r["pfn"]: r for r in doc["records"]}
-    samples = dump.manifest["page_owner_samples"]
-    assert samples
+    samples = held_owner_samples(dump)
     for s in samples:
         r = recs[s["pfn"]]
         assert (r["order"], r["gfp_mask"], r["pid"], r["tgid"], r["comm"], r["ts_nsec"]) == (
@@ -54,7 +54,7 @@ def test_text_records_have_the_kernels_lines(dump):
         if m:
             blocks[int(m.group(1), 0)] = block
     hexpfn = dump.kernel != "6.1"  # "PFN 0x%lx" since 6.8, "PFN %lu" in 6.1
-    for s in dump.manifest["page_owner_samples"]:
+    for s in held_owner_samples(dump):
         lines = blocks[s["pfn"]].split("\n")
         assert lines[0].startswith(
             f"Page allocated via order {s['order']}, mask {s['gfp_mask']}(")
@@ -66,7 +66,8 @@ def test_text_records_have_the_kernels_lines(dump):
 
 def test_pid_and_type_filters():
     dump = next(d for d in DUMPS if d.kernel == "6.12" and d.fmt == "kdump")
-    sample = next(s for s in dump.manifest["page_owner_samples"] if s["pid"] > 1)
+    hog = {pfn for _, pfn in dump.manifest["memhog_pfns"]}
+    sample = next(s for s in held_owner_samples(dump) if s["pfn"] in hog)
     doc = json.loads(owner(dump, "--json", "--pid", str(sample["pid"])))
     assert doc["records"] and all(r["pid"] == sample["pid"] for r in doc["records"])
     assert sample["pfn"] in {r["pfn"] for r in doc["records"]}
@@ -132,7 +133,7 @@ def test_page_owner_sort_reads_memsect_text(dump, page_owner_sort, tmp_path):
     out = (tmp_path / "out").read_text()
     counted = sum(int(m) for m in re.findall(r"^(\d+) times, ", out, re.M))
     assert counted == nrec
-    for s in dump.manifest["page_owner_samples"]:
+    for s in held_owner_samples(dump):
         assert f"pid {s['pid']}, tgid {s['tgid']} ({s['comm']})" in out
 
 

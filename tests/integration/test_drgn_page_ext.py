@@ -11,6 +11,7 @@ from drgn import Object
 from drgn.helpers.linux.mm import pfn_to_page
 
 from test_cli_common import REPO, all_dumps, dump_ids
+from vmcores_readers import page_owner_samples_held
 
 sys.path.insert(0, str(REPO / "drgn_helpers"))
 import memsect  # noqa: E402
@@ -38,9 +39,7 @@ OWNER_DUMPS = all_dumps(kernel=CUSTOM, scenario="pageowner", fmt=("kdump", "elf"
 def test_page_ext_entry_holds_the_guests_page_owner_records(dump):
     prog = load(dump)
     assert prog["page_ext_size"].value_() == dump.manifest["page_ext"]["page_ext_size"]
-    samples = dump.manifest["page_owner_samples"]
-    assert samples
-    for s in samples:
+    for s in page_owner_samples_held(prog, dump.manifest):
         entry = memsect.page_ext_entry(pfn_to_page(prog, s["pfn"]))
         assert entry, s["pfn"]
         po = page_owner(prog, entry)

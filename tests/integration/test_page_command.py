@@ -12,6 +12,7 @@ import pytest
 from drgn.helpers.linux.mm import pfn_to_page
 
 from test_cli_common import REPO, all_dumps, dump_ids, run
+from vmcores_readers import page_owner_samples_held
 
 sys.path.insert(0, str(REPO / "drgn_helpers"))
 import memsect  # noqa: E402
@@ -37,7 +38,8 @@ def page_json(dump, pfns):
 
 @pytest.mark.parametrize("dump", OWNER, ids=dump_ids(OWNER))
 def test_page_of_the_guests_samples(dump):
-    samples = dump.manifest["page_owner_samples"]
+    prog = load(dump)
+    samples = page_owner_samples_held(prog, dump.manifest)
     doc = page_json(dump, [s["pfn"] for s in samples])
     clients = dump.manifest["page_ext"]["enabled_clients"]
     assert doc["clients"] == {
@@ -46,7 +48,6 @@ def test_page_of_the_guests_samples(dump):
         "alloc_tag": "alloc_tag" in clients,
     }
     assert not doc["partial"]
-    prog = load(dump)
     for s, page in zip(samples, doc["pages"]):
         assert page["pfn"] == s["pfn"]
         assert page["section"] == s["pfn"] // PER_SECTION

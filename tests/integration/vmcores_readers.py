@@ -192,6 +192,47 @@ def page_owner_at(prog, entry):
     return drgn.Object(prog, "struct page_owner", address=entry + off)
 
 
+def page_owner_samples_held(prog, manifest):
+    """The manifest's page_owner samples whose allocation the dump still
+    holds, read straight from each pfn's page_ext entry.
+
+    The guest reads its samples moments before the dump.  A sample spread
+    across memory can be a page of a task that exits in between (the
+    sampling pipeline itself) or freed by one that lives on: its record is
+    then later than the sample -- __reset_page_owner() keeps the allocation's
+    fields, clears PAGE_EXT_OWNER_ALLOCATED and sets free_ts_nsec, a new
+    allocation writes a new ts_nsec.  memhog holds its pages through the
+    dump: those samples are always held."""
+    bit = prog["PAGE_EXT_OWNER_ALLOCATED"].value_()
+    memhog = {pfn for _, pfn in manifest.get("memhog_pfns") or []}
+    held = []
+    for s in manifest["page_owner_samples"]:
+        entry = page_ext_entry(prog, s["pfn"])
+        assert entry, s
+        po = page_owner_at(prog, entry)
+        allocated = bool(drgn.Object(prog, "struct page_ext", address=entry).flags.value_() >> bit & 1)
+        ts = po.ts_nsec.value_()
+        if allocated and ts == s["ts_nsec"]:
+            held.append(s)
+            continue
+        assert s["pfn"] not in memhog, f"memhog's page {s['pfn']:#x} changed before the dump: {s}"
+        assert ts > s["ts_nsec"] or (not allocated and ts == s["ts_nsec"]
+                                     and po.free_ts_nsec.value_() >= s["ts_nsec"]), s
+    assert any(s["pfn"] in memhog for s in held), "no sample of memhog's pages"
+    return held
+
+
+_held = {}
+
+
+def held_owner_samples(dump):
+    """page_owner_samples_held() of a tests/dumps.py Dump (cached)."""
+    key = str(dump.path)
+    if key not in _held:
+        _held[key] = page_owner_samples_held(open_drgn(dump.path, dump.vmlinux), dump.manifest)
+    return _held[key]
+
+
 def page_flags(page):
     """page->flags as an integer; 7.x wraps it in memdesc_flags_t { f }."""
     try:
