@@ -222,6 +222,45 @@ def page_owner_samples_held(prog, manifest):
     return held
 
 
+def gigantic_page_owner(prog, pfn, order):
+    """What a linear page_ext walk over the folio of 2^order pages at pfn
+    (6.11-6.14: post_alloc_hook() sets page_owner for the whole order with
+    page_ext_next(), 9039b9096ea2 missing) left in the dump, read with drgn.
+
+    For each later section start q = pfn + j * PAGES_PER_SECTION: "own",
+    whether q's entry in its own section holds the head's record
+    (PAGE_EXT_OWNER, order, handle); "linear", whether the entry the walk
+    wrote for q (head entry + j * PAGES_PER_SECTION * page_ext_size) still
+    does (None: the dump lacks it); "own_in_span", whether q's own entry
+    lies inside the memory the walk wrote, [head entry, head entry +
+    2^order * page_ext_size).  Where each section's table was allocated
+    differs from boot to boot: only an own entry outside that span is
+    certain not to hold the record, and a page reused after the walk may
+    have lost the linear one."""
+    size = prog["page_ext_size"].value_()
+    bit = prog["PAGE_EXT_OWNER"].value_()
+    e0 = page_ext_entry(prog, pfn)
+    head = page_owner_at(prog, e0)
+    want = (head.order.value_(), head.handle.value_())
+
+    def record(entry):
+        flags = drgn.Object(prog, "struct page_ext", address=entry).flags.value_()
+        po = page_owner_at(prog, entry)
+        return bool(flags >> bit & 1) and (po.order.value_(), po.handle.value_()) == want
+
+    out = []
+    for j in range(1, (1 << order) // PAGES_PER_SECTION):
+        q = pfn + j * PAGES_PER_SECTION
+        own = page_ext_entry(prog, q)
+        try:
+            linear = record(e0 + j * PAGES_PER_SECTION * size)
+        except drgn.FaultError:
+            linear = None
+        out.append({"pfn": q, "own": record(own), "linear": linear,
+                    "own_in_span": e0 <= own < e0 + (size << order)})
+    return head, out
+
+
 _held = {}
 
 
