@@ -11,6 +11,7 @@ import pytest
 
 from test_cli_common import run
 from test_crash_common import CrashSession, all_dumps, dump_ids
+from vmcores_readers import held_owner_samples
 
 OWNER = all_dumps(kernel=("6.1", "6.12", "7.3"), scenario="pageowner", fmt="kdump")
 GIGANTIC = all_dumps(kernel=("6.12", "7.3"), scenario="gigantic", fmt="kdump")
@@ -18,7 +19,8 @@ GIGANTIC = all_dumps(kernel=("6.12", "7.3"), scenario="gigantic", fmt="kdump")
 
 @pytest.mark.parametrize("dump", OWNER, ids=dump_ids(OWNER))
 def test_owner_in_crash_equals_cli(dump):
-    pid = next(s["pid"] for s in dump.manifest["page_owner_samples"] if s["pid"] > 1)
+    hog = {pfn for _, pfn in dump.manifest["memhog_pfns"]}
+    pid = next(s["pid"] for s in held_owner_samples(dump) if s["pfn"] in hog)
     s = CrashSession(dump, [("json", "memsect owner --json"),
                             ("pid", f"memsect owner --pid {pid}")])
     cli = json.loads(run("owner", "--json", dump.path, dump.vmlinux).stdout)
@@ -26,7 +28,7 @@ def test_owner_in_crash_equals_cli(dump):
     text = s.out["pid"]
     cli_text = run("owner", "--pid", str(pid), dump.path, dump.vmlinux).stdout
     assert text == cli_text
-    for sample in dump.manifest["page_owner_samples"]:
+    for sample in held_owner_samples(dump):
         if sample["pid"] == pid:
             assert "\n".join(" " + f for f in sample["stack"]) in text
 

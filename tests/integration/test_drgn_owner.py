@@ -8,6 +8,7 @@ import drgn
 import pytest
 
 from test_cli_common import REPO, all_dumps, dump_ids, run
+from vmcores_readers import page_owner_samples_held
 
 sys.path.insert(0, str(REPO / "drgn_helpers"))
 import memsect  # noqa: E402
@@ -28,5 +29,5 @@ def test_owner_report_equals_cli(dump):
     assert doc == cli
     # and the guest's own records are among them
     recs = {r["pfn"]: r for r in doc["records"]}
-    for s in dump.manifest["page_owner_samples"]:
+    for s in page_owner_samples_held(prog, dump.manifest):
         assert recs[s["pfn"]]["stack"][: len(s["stack"])] == s["stack"]

@@ -192,6 +192,86 @@ def page_owner_at(prog, entry):
     return drgn.Object(prog, "struct page_owner", address=entry + off)
 
 
+def page_owner_samples_held(prog, manifest):
+    """The manifest's page_owner samples whose allocation the dump still
+    holds, read straight from each pfn's page_ext entry.
+
+    The guest reads its samples moments before the dump.  A sample spread
+    across memory can be a page of a task that exits in between (the
+    sampling pipeline itself) or freed by one that lives on: its record is
+    then later than the sample -- __reset_page_owner() keeps the allocation's
+    fields, clears PAGE_EXT_OWNER_ALLOCATED and sets free_ts_nsec, a new
+    allocation writes a new ts_nsec.  memhog holds its pages through the
+    dump: those samples are always held."""
+    bit = prog["PAGE_EXT_OWNER_ALLOCATED"].value_()
+    memhog = {pfn for _, pfn in manifest.get("memhog_pfns") or []}
+    held = []
+    for s in manifest["page_owner_samples"]:
+        entry = page_ext_entry(prog, s["pfn"])
+        assert entry, s
+        po = page_owner_at(prog, entry)
+        allocated = bool(drgn.Object(prog, "struct page_ext", address=entry).flags.value_() >> bit & 1)
+        ts = po.ts_nsec.value_()
+        if allocated and ts == s["ts_nsec"]:
+            held.append(s)
+            continue
+        assert s["pfn"] not in memhog, f"memhog's page {s['pfn']:#x} changed before the dump: {s}"
+        assert ts > s["ts_nsec"] or (not allocated and ts == s["ts_nsec"]
+                                     and po.free_ts_nsec.value_() >= s["ts_nsec"]), s
+    assert any(s["pfn"] in memhog for s in held), "no sample of memhog's pages"
+    return held
+
+
+def gigantic_page_owner(prog, pfn, order):
+    """What a linear page_ext walk over the folio of 2^order pages at pfn
+    (6.11-6.14: post_alloc_hook() sets page_owner for the whole order with
+    page_ext_next(), 9039b9096ea2 missing) left in the dump, read with drgn.
+
+    For each later section start q = pfn + j * PAGES_PER_SECTION: "own",
+    whether q's entry in its own section holds the head's record
+    (PAGE_EXT_OWNER, order, handle); "linear", whether the entry the walk
+    wrote for q (head entry + j * PAGES_PER_SECTION * page_ext_size) still
+    does (None: the dump lacks it); "own_in_span", whether q's own entry
+    lies inside the memory the walk wrote, [head entry, head entry +
+    2^order * page_ext_size).  Where each section's table was allocated
+    differs from boot to boot: only an own entry outside that span is
+    certain not to hold the record, and a page reused after the walk may
+    have lost the linear one."""
+    size = prog["page_ext_size"].value_()
+    bit = prog["PAGE_EXT_OWNER"].value_()
+    e0 = page_ext_entry(prog, pfn)
+    head = page_owner_at(prog, e0)
+    want = (head.order.value_(), head.handle.value_())
+
+    def record(entry):
+        flags = drgn.Object(prog, "struct page_ext", address=entry).flags.value_()
+        po = page_owner_at(prog, entry)
+        return bool(flags >> bit & 1) and (po.order.value_(), po.handle.value_()) == want
+
+    out = []
+    for j in range(1, (1 << order) // PAGES_PER_SECTION):
+        q = pfn + j * PAGES_PER_SECTION
+        own = page_ext_entry(prog, q)
+        try:
+            linear = record(e0 + j * PAGES_PER_SECTION * size)
+        except drgn.FaultError:
+            linear = None
+        out.append({"pfn": q, "own": record(own), "linear": linear,
+                    "own_in_span": e0 <= own < e0 + (size << order)})
+    return head, out
+
+
+_held = {}
+
+
+def held_owner_samples(dump):
+    """page_owner_samples_held() of a tests/dumps.py Dump (cached)."""
+    key = str(dump.path)
+    if key not in _held:
+        _held[key] = page_owner_samples_held(open_drgn(dump.path, dump.vmlinux), dump.manifest)
+    return _held[key]
+
+
 def page_flags(page):
     """page->flags as an integer; 7.x wraps it in memdesc_flags_t { f }."""
     try:
