@@ -88,6 +88,10 @@ size_t ms_node_spans(struct ms_ctx *c, struct ms_node_span **out)
 			n++;
 	}
 	free(ptrs);
+	if (!n) {
+		free(v);
+		return 0;
+	}
 	*out = v;
 	return n;
 }

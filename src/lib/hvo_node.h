@@ -13,7 +13,7 @@ struct ms_node_span {
 	int nid;
 };
 
-/* The online pgdats' spans (malloc'd in *@out); 0 when unknown. */
+/* The online pgdats' spans (malloc'd in *@out, NULL when 0 is returned); 0 when unknown. */
 size_t ms_node_spans(struct ms_ctx *c, struct ms_node_span **out);
 /* The node spanning @pfn, or -1. */
 int ms_node_of_pfn(const struct ms_node_span *v, size_t n, uint64_t pfn);
