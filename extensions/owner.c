@@ -62,7 +62,7 @@ enum ms_crash_status ms_crash_page(FILE *out, int json, const uint64_t *pfns,
 		ms_page_report(out, &st.c, pfns, n, json, crash_dump_path());
 		fflush(out);
 		r = ms_crash_interrupted() ? MS_CRASH_INTERRUPTED :
-		    st.c.nerrors ? MS_CRASH_PARTIAL : MS_CRASH_OK;
+		    ms_ctx_partial(&st.c) ? MS_CRASH_PARTIAL : MS_CRASH_OK;
 	}
 	ms_crash_owner_cleanup(NULL);
 	return r;
@@ -91,7 +91,7 @@ static enum ms_crash_status owner(FILE *out, int json, long pid, int freed,
 	fflush(out);
 	if (ms_crash_interrupted())
 		return MS_CRASH_INTERRUPTED;
-	return st.c.nerrors ? MS_CRASH_PARTIAL : MS_CRASH_OK;
+	return ms_ctx_partial(&st.c) ? MS_CRASH_PARTIAL : MS_CRASH_OK;
 }
 
 enum ms_crash_status ms_crash_owner(FILE *out, int json, long pid, int freed,

@@ -88,7 +88,7 @@ static enum ms_crash_status analyse(FILE *out, const struct check *chk,
 	fflush(out);
 	if (ms_crash_interrupted())
 		return MS_CRASH_INTERRUPTED;
-	return run.c.nerrors ? MS_CRASH_PARTIAL : MS_CRASH_OK;
+	return ms_ctx_partial(&run.c) ? MS_CRASH_PARTIAL : MS_CRASH_OK;
 }
 
 enum ms_crash_status ms_crash_run(FILE *out, const char *name, int json,

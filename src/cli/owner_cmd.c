@@ -69,7 +69,7 @@ int owner_main(int argc, char **argv)
 		return 3;
 	}
 	ms_owner_report(stdout, &c, filter, pid, json, files[0]);
-	if (c.nerrors)
+	if (ms_ctx_partial(&c))
 		ret = 1;
 	ms_ctx_fini(&c);
 	kdump_target_close(&kt);

@@ -53,7 +53,7 @@ int page_main(int argc, char **argv)
 		free(pfns);
 		return 3;
 	}
-	ret = ms_page_report(stdout, &c, pfns, npfn, json, files[0]) || c.nerrors ? 1 : 0;
+	ret = ms_page_report(stdout, &c, pfns, npfn, json, files[0]) || ms_ctx_partial(&c) ? 1 : 0;
 	ms_ctx_fini(&c);
 	kdump_target_close(&kt);
 	free(pfns);

@@ -361,7 +361,7 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 	}
 	if (j) {
 		json_arr_end(j);
-		json_bool(j, "partial", c->nerrors != 0);
+		json_bool(j, "partial", ms_ctx_partial(c));
 		if (c->nerrors) {
 			ms_errors_json(j, c, "errors");
 			json_uint(j, "errors_total", c->nerrors);

@@ -289,6 +289,9 @@ static int emit_one(void *arg, const struct ms_page_owner *po)
 
 void ms_errors_text(FILE *err, const struct ms_ctx *c)
 {
+	if (c->truncated)
+		fprintf(err, "memsect: partial: the dump file is truncated (%" PRIu64 " of %" PRIu64 " bytes)\n",
+			c->file_size, c->file_expected);
 	for (unsigned i = 0; i < c->nerrors && i < MS_MAX_ERRORS; i++)
 		fprintf(err, "memsect: partial: %s at 0x%" PRIx64 ": %s\n",
 			c->errors[i].kind == MS_ERR_INVALID ? "invalid value" : "read error",
@@ -352,7 +355,7 @@ uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filte
 	if (pl.ok)
 		n = ms_for_each_page_owner(c, &pl, filter, pid, emit_one, &e);
 	json_arr_end(&j);
-	json_bool(&j, "partial", c->nerrors != 0);
+	json_bool(&j, "partial", ms_ctx_partial(c));
 	ms_errors_json(&j, c, "read_errors");
 	json_obj_end(&j);
 	json_end(&j);
