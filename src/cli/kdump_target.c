@@ -139,7 +139,8 @@ static const char *kt_vmcoreinfo(void *priv, const char *key)
 /*
  * Walk the kernel page tables one step at a time; the number of table
  * entries read tells the level of the leaf (a 2 MiB PMD leaf ends the walk
- * one step early).
+ * one step early).  A walk that comes back to a table it read, or a leaf
+ * above the PUD, is a corrupt page table: no translation.
  */
 static int kt_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
 		   struct ms_pte *leaf)
@@ -147,6 +148,7 @@ static int kt_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
 	struct kdump_target *kt = priv;
 	addrxlat_step_t step;
 	unsigned levels, reads = 0;
+	uint64_t tables[6];
 
 	if (!kt->axsys)
 		return MS_ERROR;
@@ -158,7 +160,14 @@ static int kt_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
 	    addrxlat_launch(&step, vaddr) != ADDRXLAT_OK)
 		return MS_ERROR;
 	levels = step.remain - 1;
+	if (levels > 5)
+		return MS_ERROR;
 	while (step.remain > 1) {
+		/* a table the walk has read before: a loop, no translation */
+		for (unsigned i = 0; i < reads; i++)
+			if (tables[i] == step.base.addr)
+				return MS_ERROR;
+		tables[reads] = step.base.addr;
 		if (addrxlat_step(&step) != ADDRXLAT_OK)
 			return MS_ERROR;
 		reads++;
@@ -175,6 +184,9 @@ static int kt_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
 		return MS_ERROR;
 	*paddr = step.base.addr;
 	leaf->level = (int)(levels - reads + 1);
+	/* no page table maps more than a PUD (1 GiB) with one entry */
+	if (leaf->level > 3)
+		return MS_ERROR;
 	leaf->leaf_size = 4096ULL << (9 * (leaf->level - 1));
 	return 0;
 }
