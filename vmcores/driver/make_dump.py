@@ -75,8 +75,12 @@ class Run:
         self.timings[name] = round(time.monotonic() - start, 1)
 
     def boot(self, initrd):
-        cmdline = (f"console=ttyS0 panic=-1 loglevel=6 memsect.scenario={self.scenario} "
-                   + self.sc.get("cmdline", "")).strip()
+        # no_timer_check: under TCG on a loaded host the kernel's early test
+        # of the IO-APIC timer (arch/x86/kernel/apic/io_apic.c check_timer())
+        # can miss its ticks and panic "IO-APIC + timer doesn't work!"
+        # (seen on a 2-core machine building kernels alongside).
+        cmdline = (f"console=ttyS0 panic=-1 loglevel=6 no_timer_check "
+                   f"memsect.scenario={self.scenario} " + self.sc.get("cmdline", "")).strip()
         self.gdb_port = midoffline.free_port() if self.scenario == "midoffline" else None
         return Guest(self.kdir, initrd, cmdline, scenarios.qemu_memory(self.sc), self.work,
                      scenarios.qemu_devices(self.sc), gdb_port=self.gdb_port)
