@@ -438,10 +438,15 @@ class TestPageOwner:
 # ---------------------------------------------------------------------------
 # hugetlb folios and their vmemmap
 
-def check_folios_kept(o, orig, victim):
+def check_folios_kept(o, orig, victim, bad_order=False):
+    """Every other folio of the guest is reported as it was; the victim is
+    listed, and with a bad order byte it carries no order but a problem."""
     folios = {f["pfn"]: f for f in o.doc["hvo"]["folios"]}
-    assert all(f["order"] <= MAX_FOLIO_ORDER for f in folios.values()), \
-        [(f["pfn"], f["order"]) for f in folios.values()]
+    assert all(f["order"] is None or f["order"] <= MAX_FOLIO_ORDER
+               for f in folios.values()), [(f["pfn"], f["order"]) for f in folios.values()]
+    if bad_order:
+        assert folios[victim]["order"] is None and "order" in folios[victim]["problem"]
+        assert [p for p, f in folios.items() if f["order"] is None] == [victim]
     for f in orig.dump.manifest["hugetlb_folios"]:
         if f["pfn"] != victim:
             assert folios.get(f["pfn"], {}).get("order") == f["order"], f
@@ -461,7 +466,7 @@ class TestHvo:
         with copy_of(orig.dump, tmp_path, m.writes) as path:
             o = memsect("hvo", path, orig.dump.vmlinux)
         expect(o, partial(r"order"), finding(None, kind="pfn_range", start_pfn=pfn))
-        check_folios_kept(o, orig, pfn)
+        check_folios_kept(o, orig, pfn, bad_order=True)
 
     def test_vmemmap_pte_maps_its_own_table(self, tmp_path, originals):
         """The PTE of a folio's head vmemmap page points at its own page
