@@ -257,8 +257,8 @@ def test_frames_equal_drgn_translation(loaded):
 @pytest.mark.parametrize("dump", EVERY, ids=dump_ids(EVERY))
 def test_every_dump_folios_and_drgn(dump):
     """On every dump: the folios are the manifest's; a folio without HVO
-    keeps its PMD-mapped vmemmap (fixture-notes: non-HVO vmemmap is mapped
-    by 2 MiB PMDs) and nothing aliased; the drgn helper gives the same
+    keeps its PMD-mapped vmemmap (x86_64 maps the vmemmap with 2 MiB PMDs,
+    vmemmap_populate_hugepages(); only HVO splits them) and nothing aliased; the drgn helper gives the same
     document."""
     d = hvo_json(dump)
     want = {f["pfn"]: f for f in dump.manifest.get("hugetlb_folios") or []}
