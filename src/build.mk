@@ -60,9 +60,14 @@ $(LIBMEMSECT_ELF): $(MS_ELF_OBJS)
 $(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
 	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
 
-$(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT)
+# Unit tests of CLI sources that need no library beyond libmemsect.
+MS_UT_CLI_test_kallsyms := src/cli/kallsyms.c src/cli/strmap.c
+
+.SECONDEXPANSION:
+$(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT) $$(MS_UT_CLI_$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(MS_CFLAGS) -Itests/unit $(MS_LDFLAGS) -o $@ $< $(MS_UT_COMMON) $(LIBMEMSECT)
+	$(CC) $(MS_CFLAGS) -Itests/unit -Isrc/cli $(MS_LDFLAGS) -o $@ $< $(MS_UT_COMMON) \
+		$(MS_UT_CLI_$*) $(LIBMEMSECT)
 
 unit-check: $(MS_UT_BINS)
 	@set -e; for t in $(MS_UT_BINS); do echo "unit: $$t"; $$t; done
