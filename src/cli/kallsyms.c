@@ -12,7 +12,10 @@
  *                          support "big" kernel symbols", v6.1)
  *   kallsyms_token_table   256 NUL-terminated strings
  *   kallsyms_token_index   u16[256], each token's offset in the table
- *   kallsyms_offsets       int[num_syms] with kallsyms_relative_base, or
+ *   kallsyms_offsets       int[num_syms]: from kallsyms_relative_base, or
+ *                          since a081b5789255 ("kallsyms: Get rid of
+ *                          kallsyms relative base", v7.0) from the offset's
+ *                          own address; or
  *   kallsyms_addresses     unsigned long[num_syms] (!KALLSYMS_BASE_RELATIVE)
  *
  * Where one table ends is not recorded anywhere; each is bounded by the
@@ -116,9 +119,9 @@ static int locate(struct kallsyms *k, struct tables *tb)
 				 "VMCOREINFO has no SYMBOL(%s)", table_sym[need[i]]);
 			return MS_ABSENT;
 		}
-	if (!tb->at[T_ADDRESSES] && !(tb->at[T_OFFSETS] && tb->at[T_BASE])) {
+	if (!tb->at[T_ADDRESSES] && !tb->at[T_OFFSETS]) {
 		snprintf(k->err, sizeof(k->err),
-			 "VMCOREINFO has neither SYMBOL(kallsyms_offsets) with SYMBOL(kallsyms_relative_base) nor SYMBOL(kallsyms_addresses)");
+			 "VMCOREINFO has neither SYMBOL(kallsyms_offsets) nor SYMBOL(kallsyms_addresses)");
 		return MS_ABSENT;
 	}
 	return 0;
@@ -242,30 +245,43 @@ static const char *name_of(const struct kallsyms *k, size_t i)
 }
 
 /*
- * kallsyms_sym_address(): with CONFIG_KALLSYMS_ABSOLUTE_PERCPU, offsets >= 0
- * are absolute (the x86_64 per-cpu symbols) and negative ones are
- * relative_base - 1 - offset; otherwise every offset is an unsigned
- * distance from relative_base.  The dump does not say which; the decoding
- * that puts _stext where VMCOREINFO SYMBOL(_stext) says is the one.
+ * kallsyms_sym_address() through the kernel versions: with
+ * CONFIG_KALLSYMS_ABSOLUTE_PERCPU, offsets >= 0 are absolute (the x86_64
+ * per-cpu symbols) and negative ones are relative_base - 1 - offset;
+ * without it, every offset is an unsigned distance from relative_base;
+ * without relative_base (v7.0), a signed distance from the offset's own
+ * address.  The dump does not say which; the decoding that puts _stext
+ * where VMCOREINFO SYMBOL(_stext) says is the one.
  */
-static uint64_t decode(int32_t off, uint64_t base, int abs_percpu)
+enum encoding { ENC_ABS_PERCPU, ENC_RELATIVE, ENC_PLACE, ENC_NR };
+
+static const char *const enc_name[ENC_NR] = {
+	"absolute-percpu", "relative", "place-relative",
+};
+
+static uint64_t decode(enum encoding e, int32_t off, uint64_t base, uint64_t at)
 {
-	if (!abs_percpu)
+	switch (e) {
+	case ENC_ABS_PERCPU:
+		return off >= 0 ? (uint64_t)off : base - 1 - (uint64_t)(int64_t)off;
+	case ENC_RELATIVE:
 		return base + (uint32_t)off;
-	return off >= 0 ? (uint64_t)off : base - 1 - (uint64_t)(int64_t)off;
+	default:
+		return at + (uint64_t)(int64_t)off;
+	}
 }
 
 static int addresses(struct kallsyms *k, const struct tables *tb)
 {
 	size_t n = k->n, i;
-	uint64_t stext, base;
+	uint64_t stext, base = 0;
 
 	k->addr = malloc(n * sizeof(*k->addr));
 	if (!k->addr) {
 		snprintf(k->err, sizeof(k->err), "out of memory");
 		return MS_ERROR;
 	}
-	if (!tb->at[T_OFFSETS] || !tb->at[T_BASE]) {
+	if (!tb->at[T_OFFSETS]) {
 		if (n > extent(tb, T_ADDRESSES, MAX_TABLE) / sizeof(uint64_t)) {
 			snprintf(k->err, sizeof(k->err),
 				 "kallsyms_num_syms %zu does not fit kallsyms_addresses", n);
@@ -280,12 +296,13 @@ static int addresses(struct kallsyms *k, const struct tables *tb)
 			 "kallsyms_num_syms %zu does not fit kallsyms_offsets", n);
 		return MS_ERROR;
 	}
-	if (read_at(k, tb, tb->at[T_BASE], &base, sizeof(base), "kallsyms_relative_base"))
+	if (tb->at[T_BASE] &&
+	    read_at(k, tb, tb->at[T_BASE], &base, sizeof(base), "kallsyms_relative_base"))
 		return MS_ERROR;
 	/* The raw offsets go into the upper half of the array, decoded in place. */
 	{
 		int32_t *raw = malloc(n * sizeof(*raw));
-		int abs_percpu = -1;
+		int enc = ENC_NR;
 
 		if (!raw) {
 			snprintf(k->err, sizeof(k->err), "out of memory");
@@ -302,17 +319,14 @@ static int addresses(struct kallsyms *k, const struct tables *tb)
 				 "VMCOREINFO has no SYMBOL(_stext) to check the kallsyms_offsets encoding against");
 			return MS_ERROR;
 		}
-		for (i = 0; i < n && abs_percpu < 0; i++) {
-			if (strcmp(name_of(k, i), "_stext"))
-				continue;
-			if (decode(raw[i], base, 1) == stext)
-				abs_percpu = 1;
-			else if (decode(raw[i], base, 0) == stext)
-				abs_percpu = 0;
-			else
+		for (i = 0; i < n && strcmp(name_of(k, i), "_stext"); i++)
+			;
+		for (int e = tb->at[T_BASE] ? 0 : ENC_PLACE; i < n && e < ENC_NR; e++)
+			if (decode(e, raw[i], base, tb->at[T_OFFSETS] + 4 * i) == stext) {
+				enc = e;
 				break;
-		}
-		if (abs_percpu < 0) {
+			}
+		if (enc == ENC_NR) {
 			free(raw);
 			snprintf(k->err, sizeof(k->err),
 				 "kallsyms: no encoding of kallsyms_offsets puts _stext at VMCOREINFO SYMBOL(_stext) 0x%" PRIx64,
@@ -320,9 +334,9 @@ static int addresses(struct kallsyms *k, const struct tables *tb)
 			return MS_ERROR;
 		}
 		for (i = 0; i < n; i++)
-			k->addr[i] = decode(raw[i], base, abs_percpu);
+			k->addr[i] = decode(enc, raw[i], base, tb->at[T_OFFSETS] + 4 * i);
 		free(raw);
-		k->encoding = abs_percpu ? "absolute-percpu" : "relative";
+		k->encoding = enc_name[enc];
 	}
 	return 0;
 }

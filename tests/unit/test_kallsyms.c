@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kallsyms decoded from dump memory (src/cli/kallsyms.c) on tables laid out
- * as scripts/kallsyms.c writes them: both offset encodings (told apart by
- * VMCOREINFO SYMBOL(_stext)), the two-byte length of long names, %pS text;
+ * as scripts/kallsyms.c writes them: the three offset encodings (told apart
+ * by VMCOREINFO SYMBOL(_stext)), the two-byte length of long names, %pS text;
  * and tables that no kernel writes (a corrupted dump) refused with a reason,
  * never read out of bounds.
  */
@@ -17,6 +17,8 @@
 #define TEXT 0xffffffff81000000ULL	/* _stext */
 #define BASE (TEXT - 0x1000)		/* kallsyms_relative_base */
 #define TOK_PAGE 1			/* token 1 expands to "page_" */
+
+enum { RELATIVE, ABS_PERCPU, PLACE };	/* kallsyms_offsets encodings */
 
 struct sym {
 	const char *name;	/* with the type letter first */
@@ -47,10 +49,10 @@ static void locate(struct img *im, const char *name, size_t off)
 
 /*
  * The 6.12 order: num_syms, names, (markers), token_table, token_index,
- * offsets, relative_base.  Each character of a name is the token of the
+ * offsets, relative_base (7.0: no relative_base).  Each character of a name is the token of the
  * same number, except that "page_" is token TOK_PAGE.
  */
-static void build(struct img *im, const struct sym *syms, size_t n, int abs_percpu)
+static void build(struct img *im, const struct sym *syms, size_t n, int enc)
 {
 	size_t o;
 	char stext[32];
@@ -104,8 +106,10 @@ static void build(struct img *im, const struct sym *syms, size_t n, int abs_perc
 	for (size_t i = 0; i < n; i++) {
 		int64_t off;
 
-		if (!abs_percpu)
+		if (enc == RELATIVE)
 			off = (int64_t)(syms[i].addr - BASE);
+		else if (enc == PLACE)
+			off = (int64_t)(syms[i].addr - (KS_VA + im->offsets + 4 * i));
 		else if (syms[i].addr < TEXT)	/* a per-cpu symbol: absolute */
 			off = (int64_t)syms[i].addr;
 		else
@@ -119,7 +123,8 @@ static void build(struct img *im, const struct sym *syms, size_t n, int abs_perc
 	locate(im, "kallsyms_token_table", im->toktab);
 	locate(im, "kallsyms_token_index", im->tokidx);
 	locate(im, "kallsyms_offsets", im->offsets);
-	locate(im, "kallsyms_relative_base", im->base);
+	if (enc != PLACE)
+		locate(im, "kallsyms_relative_base", im->base);
 	snprintf(stext, sizeof(stext), "%llx", (unsigned long long)TEXT);
 	synth_set_vmcoreinfo(im->s, "SYMBOL(_stext)", stext);
 }
@@ -139,19 +144,20 @@ static const struct sym syms[] = {
 };
 #define NSYMS (sizeof(syms) / sizeof(syms[0]))
 
-/* Without absolute per-cpu symbols (6.15+ x86_64, other arches) there are none below the base. */
-static void test_decode(int abs_percpu)
+/* Without absolute per-cpu symbols (6.15+ x86_64, other arches) there are none below _text. */
+static void test_decode(int enc)
 {
-	const struct sym *v = abs_percpu ? syms : syms + 2;
-	size_t n = abs_percpu ? NSYMS : NSYMS - 2;
+	static const char *const name[] = { "relative", "absolute-percpu", "place-relative" };
+	const struct sym *v = enc == ABS_PERCPU ? syms : syms + 2;
+	size_t n = enc == ABS_PERCPU ? NSYMS : NSYMS - 2;
 	struct img im;
 	struct kallsyms k;
 	uint64_t a;
 	char buf[600];
 
-	build(&im, v, n, abs_percpu);
+	build(&im, v, n, enc);
 	CHECK_EQ(kallsyms_load(&k, synth_target(im.s)), 0);
-	CHECK(k.encoding && !strcmp(k.encoding, abs_percpu ? "absolute-percpu" : "relative"));
+	CHECK(k.encoding && !strcmp(k.encoding, name[enc]));
 	CHECK_EQ(k.n, n);
 	for (size_t i = 0; i < n && i < k.n; i++) {
 		CHECK(!strcmp(k.names + k.name_off[i], v[i].name + 1));
@@ -160,7 +166,7 @@ static void test_decode(int abs_percpu)
 	}
 	CHECK_EQ(kallsyms_lookup(&k, "mem_section", &a), 0);
 	CHECK_EQ(a, TEXT + 0x10000);
-	if (abs_percpu) {
+	if (enc == ABS_PERCPU) {
 		CHECK_EQ(kallsyms_lookup(&k, "cpu_number", &a), 0);
 		CHECK_EQ(a, 0x20);
 	}
@@ -182,7 +188,7 @@ static void test_long_name(void)
 	struct kallsyms k;
 	uint64_t a;
 
-	build(&im, syms, NSYMS, 1);
+	build(&im, syms, NSYMS, ABS_PERCPU);
 	CHECK(im.mem[im.at[5]] & 0x80);
 	CHECK_EQ(kallsyms_load(&k, synth_target(im.s)), 0);
 	CHECK_EQ(kallsyms_lookup(&k, long_name + 1, &a), 0);
@@ -214,7 +220,7 @@ static void test_corrupt(void)
 		struct kallsyms k;
 		int r;
 
-		build(&im, syms, NSYMS, 1);
+		build(&im, syms, NSYMS, ABS_PERCPU);
 		switch (cases[i].field) {
 		case 0:
 			put(im.mem + im.num, 0x7fffffff, 4);
@@ -261,8 +267,9 @@ int main(void)
 {
 	memset(long_name, 'x', 300);
 	long_name[0] = 'T';
-	test_decode(0);
-	test_decode(1);
+	test_decode(RELATIVE);
+	test_decode(ABS_PERCPU);
+	test_decode(PLACE);
 	test_long_name();
 	test_corrupt();
 	return synth_done("kallsyms");
