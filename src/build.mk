@@ -40,8 +40,12 @@ MS_UT_HEADERS := $(wildcard tests/unit/*.h)
 # The integration tests run this binary (tests/integration/conftest.py).
 export MEMSECT_BIN ?= $(abspath $(MEMSECT_CLI))
 
+# tests/tools: programs the integration tests run next to the CLI, built
+# from its objects (srccmp: the dump's BTF/kallsyms against the vmlinux).
+MS_TOOLS := $(patsubst tests/tools/%.c,$(MS_BUILD)/tools/%,$(wildcard tests/tools/*.c))
+
 .PHONY: unit-check build-clean install
-all: $(LIBMEMSECT) $(MEMSECT_CLI)
+all: $(LIBMEMSECT) $(MEMSECT_CLI) $(MS_TOOLS)
 
 $(MS_BUILD)/obj/%.o: src/%.c $(MS_HEADERS)
 	@mkdir -p $(dir $@)
@@ -59,6 +63,11 @@ $(LIBMEMSECT_ELF): $(MS_ELF_OBJS)
 
 $(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
 	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
+
+$(MS_BUILD)/tools/%: tests/tools/%.c $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MS_CFLAGS) -Isrc/cli $(MS_LDFLAGS) -o $@ $< $(filter-out %/main.o,$(MS_CLI_OBJS)) \
+		$(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
 
 # Unit tests of CLI sources that need no library beyond libmemsect.
 MS_UT_CLI_test_kallsyms := src/cli/kallsyms.c src/cli/strmap.c
