@@ -206,6 +206,6 @@ int main(int argc, char **argv)
 	if (nfiles < 1)
 		return usage_error("%s", "no VMCORE given");
 	if (nfiles < 2 - no_vmlinux)
-		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info");
+		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info (or, with --no-vmlinux, from the dump's BTF)");
 	return run(cmd, files[0], files[1], json);
 }
