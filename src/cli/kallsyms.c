@@ -346,8 +346,8 @@ static int index_names(struct kallsyms *k)
 	for (size_t i = 0; i < k->n; i++) {
 		if (i && k->addr[i] < k->addr[i - 1]) {
 			snprintf(k->err, sizeof(k->err),
-				 "kallsyms: symbol %zu (%s) is below the one before it: the table is not sorted",
-				 i, name_of(k, i));
+				 "kallsyms: symbol %zu is below the one before it: the table is not sorted",
+				 i);
 			return MS_ERROR;
 		}
 		if (strmap_add(&k->byname, name_of(k, i), k->addr[i])) {
