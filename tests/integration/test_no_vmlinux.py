@@ -180,13 +180,16 @@ def test_bad_btf(tmp_path):
     dst = Path(tmp_path) / "vmcore.elf"
     subprocess.run(["cp", "--sparse=always", str(src.path), str(dst)], check=True)
     hdr = b"\x9f\xeb\x01\x00\x18\x00\x00\x00"
-    with open(dst, "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
-        at = m.find(hdr)
-        assert at >= 0
-        while at >= 0:  # the kernel's, and a stale copy of the image
-            m[at + 12:at + 16] = (0x7fffffff).to_bytes(4, "little")   # type_len
-            at = m.find(hdr, at + 1)
-    p = run("sections", "--no-vmlinux", dst)
+    try:
+        with open(dst, "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
+            at = m.find(hdr)
+            assert at >= 0
+            while at >= 0:  # the kernel's, and a stale copy of the image
+                m[at + 12:at + 16] = (0x7fffffff).to_bytes(4, "little")   # type_len
+                at = m.find(hdr, at + 1)
+        p = run("sections", "--no-vmlinux", dst)
+    finally:
+        dst.unlink()
     assert p.returncode == 3, p.stderr
     lines = p.stderr.splitlines()
     assert len(lines) == 1 and "not valid BTF" in lines[0], p.stderr
