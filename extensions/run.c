@@ -81,6 +81,8 @@ static enum ms_crash_status analyse(FILE *out, const struct check *chk,
 	ri.dump_path = crash_dump_path();
 	ri.dump_format = crash_dump_format();
 	ri.vmlinux_path = crash_vmlinux_path();
+	ri.types = "dwarf";	/* crash reads the vmlinux's DWARF through gdb */
+	ri.symbols = "elf";
 	if (json)
 		ms_report_json(out, &run.c, &ri, &run.f);
 	else

@@ -8,6 +8,8 @@ set -euo pipefail
 pkgs=(
 	# building memsect, the CLI and the crash extension
 	gcc make pkg-config libkdumpfile-dev libdw-dev libelf-dev elfutils crash
+	# the CLI without a vmlinux: the dump's BTF, parsed by libbpf
+	libbpf-dev
 	# the fuzz target (tests/fuzz): libFuzzer and the sanitizers
 	clang
 	# drgn helpers and the tests

@@ -16,7 +16,7 @@ CC ?= gcc
 MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
 	-Isrc/include -Isrc/lib -Isrc/elf $(MS_SAN) $(CFLAGS)
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
-MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf
+MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf
 
 MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/checks/*.c))
 MS_LIB_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_LIB_SRCS))
@@ -40,8 +40,12 @@ MS_UT_HEADERS := $(wildcard tests/unit/*.h)
 # The integration tests run this binary (tests/integration/conftest.py).
 export MEMSECT_BIN ?= $(abspath $(MEMSECT_CLI))
 
+# tests/tools: programs the integration tests run next to the CLI, built
+# from its objects (srccmp: the dump's BTF/kallsyms against the vmlinux).
+MS_TOOLS := $(patsubst tests/tools/%.c,$(MS_BUILD)/tools/%,$(wildcard tests/tools/*.c))
+
 .PHONY: unit-check build-clean install
-all: $(LIBMEMSECT) $(MEMSECT_CLI)
+all: $(LIBMEMSECT) $(MEMSECT_CLI) $(MS_TOOLS)
 
 $(MS_BUILD)/obj/%.o: src/%.c $(MS_HEADERS)
 	@mkdir -p $(dir $@)
@@ -60,9 +64,19 @@ $(LIBMEMSECT_ELF): $(MS_ELF_OBJS)
 $(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
 	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
 
-$(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT)
+$(MS_BUILD)/tools/%: tests/tools/%.c $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
 	@mkdir -p $(dir $@)
-	$(CC) $(MS_CFLAGS) -Itests/unit $(MS_LDFLAGS) -o $@ $< $(MS_UT_COMMON) $(LIBMEMSECT)
+	$(CC) $(MS_CFLAGS) -Isrc/cli $(MS_LDFLAGS) -o $@ $< $(filter-out %/main.o,$(MS_CLI_OBJS)) \
+		$(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
+
+# Unit tests of CLI sources that need no library beyond libmemsect.
+MS_UT_CLI_test_kallsyms := src/cli/kallsyms.c src/cli/strmap.c
+
+.SECONDEXPANSION:
+$(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT) $$(MS_UT_CLI_$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(MS_CFLAGS) -Itests/unit -Isrc/cli $(MS_LDFLAGS) -o $@ $< $(MS_UT_COMMON) \
+		$(MS_UT_CLI_$*) $(LIBMEMSECT)
 
 unit-check: $(MS_UT_BINS)
 	@set -e; for t in $(MS_UT_BINS); do echo "unit: $$t"; $$t; done

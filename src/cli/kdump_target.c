@@ -90,6 +90,8 @@ static int kt_symbol(void *priv, const char *name, uint64_t *addr)
 	struct kdump_target *kt = priv;
 	int r;
 
+	if (kt->from_dump)
+		return kallsyms_lookup(&kt->ksyms, name, addr);
 	if (!kt->have_vmlinux)
 		return MS_ABSENT;
 	r = vmlinux_symbol(&kt->vmlinux, name, addr);
@@ -103,6 +105,8 @@ static int kt_member(void *priv, const char *type, const char *member,
 {
 	struct kdump_target *kt = priv;
 
+	if (kt->from_dump)
+		return btf_types_member(&kt->btf, type, member, offset, size);
 	if (!kt->have_vmlinux)
 		return MS_ABSENT;
 	return vmlinux_member(&kt->vmlinux, type, member, offset, size);
@@ -112,6 +116,8 @@ static int kt_type_size(void *priv, const char *type, size_t *size)
 {
 	struct kdump_target *kt = priv;
 
+	if (kt->from_dump)
+		return btf_types_type_size(&kt->btf, type, size);
 	if (!kt->have_vmlinux)
 		return MS_ABSENT;
 	return vmlinux_type_size(&kt->vmlinux, type, size);
@@ -121,6 +127,8 @@ static int kt_enumerator(void *priv, const char *name, int64_t *value)
 {
 	struct kdump_target *kt = priv;
 
+	if (kt->from_dump)
+		return btf_types_enumerator(&kt->btf, name, value);
 	if (!kt->have_vmlinux)
 		return MS_ABSENT;
 	return vmlinux_enumerator(&kt->vmlinux, name, value);
@@ -236,11 +244,13 @@ static int kt_file_size(void *priv, uint64_t *size, uint64_t *expected)
 	return 0;
 }
 
-/* %pS of a relocated text address through the vmlinux symbol table. */
+/* %pS of a relocated text address through kallsyms or the vmlinux symbol table. */
 static int kt_addr_symbol(void *priv, uint64_t addr, char *buf, size_t len)
 {
 	struct kdump_target *kt = priv;
 
+	if (kt->from_dump)
+		return kallsyms_format(&kt->ksyms, addr, buf, len);
 	if (!kt->have_vmlinux)
 		return MS_ABSENT;
 	if (!kt->symtab)
@@ -365,6 +375,39 @@ static int check_vmlinux(struct kdump_target *kt, const char *path)
 	return 0;
 }
 
+/*
+ * No vmlinux: symbols from the dump's kallsyms, then the BTF between the
+ * __start_BTF and __stop_BTF symbols (kallsyms has them with
+ * CONFIG_KALLSYMS_ALL).
+ */
+static int open_from_dump(struct kdump_target *kt, const char *dump)
+{
+	static const char need[] = "; memsect needs the dump's vmlinux for it";
+	uint64_t start, stop;
+	int r;
+
+	kt->from_dump = 1;
+	r = kallsyms_load(&kt->ksyms, &kt->target);
+	if (r) {
+		snprintf(kt->err, sizeof(kt->err), "%s: no symbols in the dump: %s%s",
+			 dump, kt->ksyms.err, need);
+		return -1;
+	}
+	if (kallsyms_lookup(&kt->ksyms, "__start_BTF", &start) ||
+	    kallsyms_lookup(&kt->ksyms, "__stop_BTF", &stop)) {
+		snprintf(kt->err, sizeof(kt->err),
+			 "%s: no BTF in the dump: kallsyms has no __start_BTF/__stop_BTF (a kernel without CONFIG_DEBUG_INFO_BTF or CONFIG_KALLSYMS_ALL)%s",
+			 dump, need);
+		return -1;
+	}
+	if (btf_types_load(&kt->btf, &kt->target, start, stop)) {
+		snprintf(kt->err, sizeof(kt->err), "%s: no usable BTF in the dump: %s%s",
+			 dump, kt->btf.err, need);
+		return -1;
+	}
+	return 0;
+}
+
 int kdump_target_open(struct kdump_target *kt, const char *dump,
 		      const char *vmlinux)
 {
@@ -436,7 +479,7 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 		kt->axsys = NULL;
 	}
 	if (!vmlinux)
-		return 0;
+		return open_from_dump(kt, dump);
 	if (vmlinux_open(&kt->vmlinux, vmlinux)) {
 		snprintf(kt->err, sizeof(kt->err), "%s", kt->vmlinux.err);
 		vmlinux_close(&kt->vmlinux);
@@ -462,6 +505,8 @@ void kdump_target_close(struct kdump_target *kt)
 	dump_file_free(&kt->file);
 	if (kt->have_vmlinux)
 		vmlinux_close(&kt->vmlinux);
+	kallsyms_free(&kt->ksyms);
+	btf_types_free(&kt->btf);
 	for (size_t i = 0; i < kt->nvmci; i++) {
 		free(kt->vmci[i].key);
 		free(kt->vmci[i].value);

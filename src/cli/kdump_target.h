@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The CLI's target: dump access and address translation through
- * libkdumpfile/libaddrxlat, types and symbols through vmlinux (libdw).
+ * libkdumpfile/libaddrxlat, types and symbols through vmlinux (libdw), or,
+ * without a vmlinux, from the dump itself: its BTF and its kallsyms.
  */
 #ifndef MEMSECT_CLI_KDUMP_TARGET_H
 #define MEMSECT_CLI_KDUMP_TARGET_H
 
+#include "btf_types.h"
 #include "dump_file.h"
+#include "kallsyms.h"
 #include "memsect/target.h"
 #include "symtab.h"
 #include "vmlinux.h"
@@ -33,11 +36,15 @@ struct kdump_target {
 	char err[512];
 	struct ms_target target;
 	struct symtab *symtab;		/* loaded by the first addr_symbol call */
+	int from_dump;			/* no vmlinux: btf and ksyms below */
+	struct btf_types btf;
+	struct kallsyms ksyms;
 };
 
 /*
- * Open the dump and (if not NULL) the vmlinux; checks that they belong
- * together.  0, or -1 with a one-line message in kt->err.
+ * Open the dump and the vmlinux, checking that they belong together; with
+ * @vmlinux NULL, take types from the dump's BTF and symbols from its
+ * kallsyms.  0, or -1 with a one-line message in kt->err.
  */
 int kdump_target_open(struct kdump_target *kt, const char *dump,
 		      const char *vmlinux);

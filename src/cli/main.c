@@ -2,6 +2,7 @@
 /*
  * memsect: memory-map state in Linux kernel crash dumps.
  *   memsect <command> [--json] VMCORE VMLINUX
+ *   memsect <command> [--json] --no-vmlinux VMCORE (types: BTF, symbols: kallsyms)
  * Exit status: 0 clean, 1 findings of warning or worse, 2 usage,
  * 3 unreadable input or unusable debug info.
  */
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: memsect <command> [--json] VMCORE VMLINUX\n"
+		"       memsect <command> [--json] --no-vmlinux VMCORE\n"
 		"       memsect --help | --version\n\n"
 		"commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
@@ -52,6 +54,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\nVMCORE: ELF, kdump-compressed or any other format libkdumpfile reads.\n"
 		"VMLINUX: the matching vmlinux with DWARF debug info.\n"
+		"--no-vmlinux: types from the dump's own BTF, symbols from its kallsyms.\n"
 		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
 		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
 		"             3 unreadable dump or unusable/mismatched vmlinux\n",
@@ -137,6 +140,8 @@ static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 	ri.dump_path = dump;
 	ri.dump_format = kt.format[0] ? kt.format : NULL;
 	ri.vmlinux_path = vmlinux;
+	ri.types = vmlinux ? "dwarf" : "btf";
+	ri.symbols = vmlinux ? "elf" : "kallsyms";
 	if (json)
 		ms_report_json(stdout, &c, &ri, &f);
 	else
@@ -157,7 +162,7 @@ int main(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
 	const char *files[2] = { NULL, NULL };
-	int nfiles = 0, json = 0;
+	int nfiles = 0, json = 0, no_vmlinux = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "owner"))
 		return owner_main(argc - 1, argv + 1);
@@ -178,6 +183,10 @@ int main(int argc, char **argv)
 			json = 1;
 			continue;
 		}
+		if (!strcmp(a, "--no-vmlinux")) {
+			no_vmlinux = 1;
+			continue;
+		}
 		if (a[0] == '-' && a[1])
 			return usage_error("unknown option '%s'", a);
 		if (!cmd) {
@@ -188,7 +197,7 @@ int main(int argc, char **argv)
 				return usage_error("unknown command '%s'", a);
 			continue;
 		}
-		if (nfiles == 2)
+		if (nfiles == 2 - no_vmlinux)
 			return usage_error("unexpected argument '%s'", a);
 		files[nfiles++] = a;
 	}
@@ -196,7 +205,7 @@ int main(int argc, char **argv)
 		return usage_error("%s", "no command given");
 	if (nfiles < 1)
 		return usage_error("%s", "no VMCORE given");
-	if (nfiles < 2)
-		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info");
+	if (nfiles < 2 - no_vmlinux)
+		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info (or, with --no-vmlinux, from the dump's BTF)");
 	return run(cmd, files[0], files[1], json);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memsect owner [--json] [--pid N] [--type allocated|freed] VMCORE VMLINUX
+ *               (or --no-vmlinux VMCORE)
  * page_owner records in the kernel's /sys/kernel/debug/page_owner format.
  */
 #include <stdio.h>
@@ -16,7 +17,8 @@
 static int usage(const char *why, const char *arg)
 {
 	fprintf(stderr, "memsect: %s%s%s\n"
-		"usage: memsect owner [--json] [--pid N] [--type allocated|freed] VMCORE VMLINUX\n",
+		"usage: memsect owner [--json] [--pid N] [--type allocated|freed] VMCORE VMLINUX\n"
+		"       memsect owner [--json] [--pid N] [--type allocated|freed] --no-vmlinux VMCORE\n",
 		why, arg ? " " : "", arg ? arg : "");
 	return 2;
 }
@@ -29,13 +31,15 @@ int owner_main(int argc, char **argv)
 	struct ms_ctx c;
 	char err[256], *end;
 	long pid = -1;
-	int nfiles = 0, json = 0, ret = 0;
+	int nfiles = 0, json = 0, ret = 0, no_vmlinux = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--json")) {
 			json = 1;
+		} else if (!strcmp(a, "--no-vmlinux")) {
+			no_vmlinux = 1;
 		} else if (!strcmp(a, "--pid") && i + 1 < argc) {
 			pid = strtol(argv[++i], &end, 10);
 			if (*end || pid < 0)
@@ -50,14 +54,15 @@ int owner_main(int argc, char **argv)
 				return usage("bad --type", a);
 		} else if (a[0] == '-' && a[1]) {
 			return usage("unknown option", a);
-		} else if (nfiles < 2) {
+		} else if (nfiles < 2 - no_vmlinux) {
 			files[nfiles++] = a;
 		} else {
 			return usage("unexpected argument", a);
 		}
 	}
-	if (nfiles < 2)
-		return usage("owner needs VMCORE and VMLINUX", NULL);
+	if (nfiles < 2 - no_vmlinux)
+		return usage(no_vmlinux ? "owner needs VMCORE" : "owner needs VMCORE and VMLINUX",
+			     NULL);
 	if (kdump_target_open(&kt, files[0], files[1])) {
 		fprintf(stderr, "memsect: %s\n", kt.err);
 		kdump_target_close(&kt);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* memsect page [--json] VMCORE VMLINUX PFN...: struct page and page_ext clients per pfn. */
+/*
+ * memsect page [--json] VMCORE VMLINUX PFN... (or --no-vmlinux VMCORE PFN...):
+ * struct page and page_ext clients per pfn.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +21,16 @@ int page_main(int argc, char **argv)
 	size_t npfn = 0;
 	struct ms_ctx c;
 	char err[256], *end;
-	int nfiles = 0, json = 0, ret;
+	int nfiles = 0, json = 0, ret, no_vmlinux = 0;
 
 	if (!pfns)
 		return 3;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
-		} else if (nfiles < 2) {
+		} else if (!strcmp(argv[i], "--no-vmlinux") && !nfiles) {
+			no_vmlinux = 1;
+		} else if (nfiles < 2 - no_vmlinux) {
 			files[nfiles++] = argv[i];
 		} else {
 			pfns[npfn++] = strtoull(argv[i], &end, 0);
@@ -37,7 +42,8 @@ int page_main(int argc, char **argv)
 		}
 	}
 	if (!npfn) {
-		fprintf(stderr, "usage: memsect page [--json] VMCORE VMLINUX PFN...\n");
+		fprintf(stderr, "usage: memsect page [--json] VMCORE VMLINUX PFN...\n"
+			"       memsect page [--json] --no-vmlinux VMCORE PFN...\n");
 		free(pfns);
 		return 2;
 	}

@@ -15,6 +15,7 @@
 struct sym {
 	uint64_t addr;
 	const char *name;	/* inside the ELF's mapped string table */
+	int weak;
 };
 
 struct symtab {
@@ -34,14 +35,38 @@ static size_t underscores(const char *s)
 	return strspn(s, "_");
 }
 
-/* By address; aliases like scripts/kallsyms.c: fewer leading '_' first, then by name. */
+/*
+ * scripts/kallsyms.c's may_be_linker_script_provide_symbol(): __start_X,
+ * __stop_X, __end_X, __X_start, __X_end.
+ */
+static int linker_provided(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 8 || s[0] != '_' || s[1] != '_')
+		return 0;
+	return !strncmp(s + 2, "start_", 6) || !strncmp(s + 2, "stop_", 5) ||
+	       !strncmp(s + 2, "end_", 4) || !strcmp(s + len - 6, "_start") ||
+	       !strcmp(s + len - 4, "_end");
+}
+
+/*
+ * By address; aliases in scripts/kallsyms.c's compare_symbols() order
+ * (weak last, then linker-provided labels like __sched_text_start, then
+ * more leading '_'), then by name.
+ */
 static int by_addr(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 	size_t ux = underscores(x->name), uy = underscores(y->name);
+	int lx = linker_provided(x->name), ly = linker_provided(y->name);
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if (x->weak != y->weak)
+		return x->weak - y->weak;
+	if (lx != ly)
+		return lx - ly;
 	if (ux != uy)
 		return ux < uy ? -1 : 1;
 	return strcmp(x->name, y->name);
@@ -76,6 +101,7 @@ static int add_symbol(void *arg, const GElf_Sym *sym, const char *name)
 		l->cap = cap;
 	}
 	s->v[s->n].addr = sym->st_value;
+	s->v[s->n].weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
 	s->v[s->n++].name = name;
 	return 0;
 }
