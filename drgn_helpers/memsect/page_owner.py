@@ -504,7 +504,10 @@ def decode_page(prog: Program, pfn: int) -> Optional[dict]:
     if k["alloc_tag"] is not None:
         with partial(prog, f"alloc tag of pfn {pfn:#x}"):  # e.g. the 6.11-6.14 overrun
             ct = prog.read_u64(entry + k["alloc_tag"])
-            if ct > 1:  # CODETAG_EMPTY is (void *)1
+            if ct > 1 and not kaddr_plausible(ct):
+                record_invalid(prog, entry + k["alloc_tag"],
+                               f"pfn {pfn:#x} alloc tag {ct:#x} is not a kernel address")
+            elif ct > 1:  # CODETAG_EMPTY is (void *)1
                 tag = Object(prog, "struct codetag", address=ct)
                 d["alloc_tag"] = {
                     "tag": hex(ct),

@@ -305,14 +305,16 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	json_str(&j, "symbols", ri->symbols);
 	json_str(&j, "osrelease", c->L.osrelease);
 	json_str(&j, "build_id", c->L.build_id[0] ? c->L.build_id : NULL);
+	/* unknown to front ends that do not read the file (crash) */
 	if (c->file_expected) {
 		json_uint(&j, "file_size", c->file_size);
 		json_uint(&j, "expected_size", c->file_expected);
+		json_bool(&j, "truncated", c->truncated);
 	} else {
 		json_null(&j, "file_size");
 		json_null(&j, "expected_size");
+		json_null(&j, "truncated");
 	}
-	json_bool(&j, "truncated", c->truncated);
 	json_obj_end(&j);
 	layout_json(&j, c);
 	if (all || !strcmp(ri->command, "sections")) {
