@@ -13,7 +13,7 @@ import bisect
 import struct
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
-from drgn import FaultError, Object, Program, SymbolKind
+from drgn import FaultError, Object, Program, SymbolBinding, SymbolKind
 
 from .page_type import page_flags_value
 from .partial import (
@@ -135,6 +135,17 @@ def for_each_page_owner(prog: Program, type: str = "allocated", pid: Optional[in
             yield from _section_owners(prog, nr, table, inval, off, type, pid)
 
 
+def _order_valid(prog: Program, po: "PageOwner", off: int) -> bool:
+    """Whether the record's order is one a folio can have; records it if not."""
+    order, top = po.record.order.value_(), section_layout(prog).max_folio_order
+    if order <= top:
+        return True
+    record_invalid(prog, po.entry + off + po.record.type_.member("order").offset,
+                   f"pfn {po.pfn:#x} page_owner order {order} is above the largest "
+                   f"folio order {top}")
+    return False
+
+
 def _section_owners(
     prog: Program, nr: int, table: int, inval: bool, off: int, type: str, pid: Optional[int]
 ) -> Iterator[PageOwner]:
@@ -143,10 +154,8 @@ def _section_owners(
         pfn = (nr << layout.pfn_section_shift) + k
         po = _decode(prog, pfn, nr, table + layout.page_ext_size * k, inval, off)
         order = po.record.order.value_()
-        if order > layout.max_folio_order:  # kept, marked (owner_json)
-            record_invalid(prog, po.entry + off + po.record.type_.member("order").offset,
-                           f"pfn {pfn:#x} page_owner order {order} is above the largest "
-                           f"folio order {layout.max_folio_order}")
+        if not _order_valid(prog, po, off):  # kept, marked (owner_json)
+            pass
         elif pfn & ((1 << order) - 1):
             continue
         if type == "allocated" and (not po.owner or not po.allocated or not po.record.handle.value_()):
@@ -214,19 +223,29 @@ def depot_stack(prog: Program, handle: int) -> Optional[List[int]]:
     return [int(ip) for ip in struct.unpack(f"<{n}Q", prog.read(rec.entries.address_, 8 * n))]
 
 
+def _linker_provided(name: str) -> bool:
+    """scripts/kallsyms.c may_be_linker_script_provide_symbol(): __start_X,
+    __stop_X, __end_X, __X_start, __X_end (as src/elf/symtab.c)."""
+    return len(name) >= 8 and name.startswith("__") and (
+        name.startswith(("__start_", "__stop_", "__end_")) or name.endswith(("_start", "_end")))
+
+
 def _symbol_table(prog: Program) -> Tuple[List[int], List[str]]:
-    """Symbols sorted like kallsyms (aliases: fewer leading '_' first, then name)."""
+    """Symbols sorted like kallsyms: aliases in scripts/kallsyms.c's
+    compare_symbols() order (weak last, then linker-provided labels, then
+    more leading '_'), then by name."""
     try:
         return prog.cache["memsect_symbol_table"]
     except KeyError:
         pass
     kinds = (SymbolKind.FUNC, SymbolKind.OBJECT, SymbolKind.UNKNOWN)
     syms = sorted(
-        (s.address, len(s.name) - len(s.name.lstrip("_")), s.name)
+        (s.address, s.binding == SymbolBinding.WEAK, _linker_provided(s.name),
+         len(s.name) - len(s.name.lstrip("_")), s.name)
         for s in prog.symbols()
         if s.kind in kinds and s.name and s.name[0] != "$" and not s.name.startswith(".L")
     )
-    table = ([a for a, _, _ in syms], [n for _, _, n in syms])
+    table = ([s[0] for s in syms], [s[-1] for s in syms])
     prog.cache["memsect_symbol_table"] = table
     return table
 
@@ -492,8 +511,9 @@ def decode_page(prog: Program, pfn: int) -> Optional[dict]:
         return d
     if k["page_owner"] is not None:
         with partial(prog, f"page_owner of pfn {pfn:#x}"):
-            d["page_owner"] = owner_json(prog, _decode(prog, pfn, nr, entry, pe.state == "invalidated",
-                                                       k["page_owner"]))
+            po = _decode(prog, pfn, nr, entry, pe.state == "invalidated", k["page_owner"])
+            _order_valid(prog, po, k["page_owner"])
+            d["page_owner"] = owner_json(prog, po)
     if k["page_table_check"] is not None:
         base = entry + k["page_table_check"]
         with partial(prog, f"page_table_check of pfn {pfn:#x}"):
@@ -523,10 +543,14 @@ def page_report(prog: Program, pfns: List[int]) -> dict:
     new_errors(prog)
     k = _clients(prog)
     pages = [p for p in (decode_page(prog, pfn) for pfn in pfns) if p is not None]
-    return {
+    doc = {
         "schema": "memsect/1",
         "command": "page",
         "clients": {name: off is not None for name, off in k.items()},
         "pages": pages,
         "partial": bool(dump_errors(prog)),
     }
+    if dump_errors(prog):
+        doc["errors"] = _errors_json(prog)
+        doc["errors_total"] = len(dump_errors(prog))
+    return doc
