@@ -20,12 +20,12 @@ CRASH_TARGET ?= $(if $(filter x86_64,$(CRASH_ARCH)),X86_64,$(if $(filter aarch64
 
 MS_EXT_SRCS := $(sort $(wildcard extensions/*.c))
 MS_EXT_OBJS := $(patsubst extensions/%.c,$(MS_BUILD)/obj/extensions/%.o,$(MS_EXT_SRCS))
-MS_EXT_HEADERS := $(wildcard extensions/*.h) $(wildcard src/include/memsect/*.h src/elf/*.h)
+MS_EXT_HEADERS := $(wildcard extensions/*.h) $(wildcard src/include/memsect/*.h src/elf/*.h src/dumpfile/*.h)
 MEMSECT_SO := $(MS_BUILD)/memsect.so
 
 # defs.h is crash's, not ours: -isystem keeps its own warnings out of -Werror.
 MS_EXT_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D$(CRASH_TARGET) -Wall -Wextra -Werror \
-	-O2 -g -fPIC -isystem $(CRASH_INCDIR) -Isrc/include -Isrc/elf -Iextensions $(MS_SAN) $(CFLAGS)
+	-O2 -g -fPIC -isystem $(CRASH_INCDIR) -Isrc/include -Isrc/elf -Isrc/dumpfile -Iextensions $(MS_SAN) $(CFLAGS)
 
 .PHONY: install-extension
 ifeq ($(CRASH_INCDIR),)
@@ -40,9 +40,9 @@ $(MS_BUILD)/obj/extensions/%.o: extensions/%.c $(MS_EXT_HEADERS) $(CRASH_INCDIR)
 
 # The symbols of the core and of src/elf stay inside the .so (--exclude-libs),
 # so they can never bind to or shadow a symbol of crash itself.
-$(MEMSECT_SO): $(MS_EXT_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
+$(MEMSECT_SO): $(MS_EXT_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT)
 	$(CC) -shared -rdynamic -Wl,--exclude-libs,ALL -Wl,-Bsymbolic $(MS_LDFLAGS) \
-		-o $@ $(MS_EXT_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT) -lelf
+		-o $@ $(MS_EXT_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT) -lelf
 
 install-extension: $(MEMSECT_SO)
 	install -d $(DESTDIR)$(CRASH_EXTDIR)

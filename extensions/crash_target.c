@@ -2,9 +2,12 @@
 /* struct ms_target on crash's API (crash_target.h). */
 #include "defs.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "crash_target.h"
+#include "dump_file.h"
 #include "interrupt.h"
 #include "vtop_x86_64.h"
 
@@ -245,6 +248,33 @@ static const char *ct_errmsg(void *priv)
 	return ct->err[0] ? ct->err : NULL;
 }
 
+/*
+ * The file crash has open, checked against its own headers as the CLI checks
+ * it (dump_file.h): crash warns about a cut ELF file and goes on, so the
+ * analysis must know which results rest on missing data.
+ */
+static int ct_file_size(void *priv, uint64_t *size, uint64_t *expected)
+{
+	struct crash_target *ct = ct_of(priv);
+	struct dump_file df;
+	int fd, ret;
+
+	if (!DUMPFILE() || !pc->dumpfile)
+		return MS_ABSENT;
+	fd = open(pc->dumpfile, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(ct->err, sizeof(ct->err), "%s: %s", pc->dumpfile,
+			 strerror(errno));
+		return MS_ERROR;
+	}
+	ret = dump_file_check(fd, pc->dumpfile, &df, ct->err, sizeof(ct->err));
+	close(fd);
+	*size = df.size;
+	*expected = df.expected;
+	dump_file_free(&df);
+	return ret ? MS_ERROR : 0;
+}
+
 static const struct ms_target_ops ct_ops = {
 	.read = ct_read,
 	.symbol = ct_symbol,
@@ -256,6 +286,7 @@ static const struct ms_target_ops ct_ops = {
 	.vtop = ct_vtop,
 #endif
 	.pfns_in_file = ct_pfns_in_file,
+	.file_size = ct_file_size,
 	.errmsg = ct_errmsg,
 	.addr_symbol = ct_addr_symbol,
 };

@@ -70,10 +70,11 @@ static enum ms_crash_status analyse(FILE *out, const struct check *chk,
 	}
 	run.have_ctx = 1;
 	if (!ms_get_sections(&run.c)) {
+		const struct ms_read_error *e = ms_ctx_last_error(&run.c);
+
 		snprintf(err, errlen, "cannot read the mem_section array at 0x%llx: %s",
-			 (unsigned long long)(run.c.nerrors ? run.c.errors[0].address :
-					      run.c.L.mem_section_roots),
-			 run.c.nerrors ? run.c.errors[0].what : "out of memory");
+			 (unsigned long long)(e ? e->address : run.c.L.mem_section_roots),
+			 e ? e->what : "out of memory");
 		return MS_CRASH_FAILED;
 	}
 	chk->checks(&run.c, &run.f);

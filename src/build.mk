@@ -14,7 +14,7 @@ endif
 
 CC ?= gcc
 MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
-	-Isrc/include -Isrc/lib -Isrc/elf $(MS_SAN) $(CFLAGS)
+	-Isrc/include -Isrc/lib -Isrc/elf -Isrc/dumpfile $(MS_SAN) $(CFLAGS)
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
 MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf
 
@@ -27,7 +27,13 @@ MS_CLI_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_CLI_SRCS))
 MS_ELF_SRCS := $(sort $(wildcard src/elf/*.c))
 MS_ELF_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_ELF_SRCS))
 LIBMEMSECT_ELF := $(MS_BUILD)/libmemsect-elf.a
-MS_HEADERS := $(wildcard src/include/memsect/*.h src/lib/*.h src/cli/*.h src/elf/*.h)
+# The dump file's own headers against its size (dump_file.h), read with
+# pread(2): the CLI checks the file before libkdumpfile opens it, the crash
+# extension checks the file crash has open.
+MS_DUMPFILE_SRCS := $(sort $(wildcard src/dumpfile/*.c))
+MS_DUMPFILE_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_DUMPFILE_SRCS))
+LIBMEMSECT_DUMPFILE := $(MS_BUILD)/libmemsect-dumpfile.a
+MS_HEADERS := $(wildcard src/include/memsect/*.h src/lib/*.h src/cli/*.h src/elf/*.h src/dumpfile/*.h)
 
 LIBMEMSECT := $(MS_BUILD)/libmemsect.a
 MEMSECT_CLI := $(MS_BUILD)/memsect
@@ -61,13 +67,19 @@ $(LIBMEMSECT_ELF): $(MS_ELF_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
-	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
+$(LIBMEMSECT_DUMPFILE): $(MS_DUMPFILE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 
-$(MS_BUILD)/tools/%: tests/tools/%.c $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT)
+$(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT)
+	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) \
+		$(LIBMEMSECT) $(MS_CLI_LIBS)
+
+$(MS_BUILD)/tools/%: tests/tools/%.c $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT)
 	@mkdir -p $(dir $@)
 	$(CC) $(MS_CFLAGS) -Isrc/cli $(MS_LDFLAGS) -o $@ $< $(filter-out %/main.o,$(MS_CLI_OBJS)) \
-		$(LIBMEMSECT_ELF) $(LIBMEMSECT) $(MS_CLI_LIBS)
+		$(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT) $(MS_CLI_LIBS)
 
 # Unit tests of CLI sources that need no library beyond libmemsect.
 MS_UT_CLI_test_kallsyms := src/cli/kallsyms.c src/cli/strmap.c

@@ -120,12 +120,12 @@ static int run(const struct command *cmd, const char *dump, const char *vmlinux,
 		return EXIT_INPUT;
 	}
 	if (!ms_get_sections(&c)) {
+		const struct ms_read_error *e = ms_ctx_last_error(&c);
 		char where[200];
 
 		snprintf(where, sizeof(where), "0x%llx: %s",
-			 (unsigned long long)(c.nerrors ? c.errors[0].address :
-						   c.L.mem_section_roots),
-			 c.nerrors ? c.errors[0].what : "out of memory");
+			 (unsigned long long)(e ? e->address : c.L.mem_section_roots),
+			 e ? e->what : "out of memory");
 		error_line("%s: cannot read the mem_section array at %s", dump, where);
 		ms_ctx_fini(&c);
 		kdump_target_close(&kt);

@@ -14,11 +14,19 @@ int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = t;
-	if (t->ops->file_size &&
-	    t->ops->file_size(t->priv, &c->file_size, &c->file_expected) == 0)
-		c->truncated = c->file_size < c->file_expected;
 	if (ms_layout_resolve(t, &c->L, err, errlen))
 		return MS_ERROR;
+	if (t->ops->file_size) {
+		int ret = t->ops->file_size(t->priv, &c->file_size,
+					    &c->file_expected);
+
+		if (ret == 0)
+			c->truncated = c->file_size < c->file_expected;
+		else if (ret == MS_ERROR)
+			ms_ctx_invalid(c, MS_PADDR, 0, "the dump file: %s",
+				       t->ops->errmsg && t->ops->errmsg(t->priv) ?
+				       t->ops->errmsg(t->priv) : "unreadable");
+	}
 	if (c->L.page_ext_size_bad)
 		ms_ctx_invalid(c, MS_KVADDR, c->L.page_ext_size_addr,
 			       "page_ext_size %llu is not a size this kernel's page_ext clients add up to",
@@ -43,6 +51,13 @@ void ms_ctx_fini(struct ms_ctx *c)
 	c->blocks = NULL;
 	c->offline = NULL;
 	c->progress = NULL;
+}
+
+const struct ms_read_error *ms_ctx_last_error(const struct ms_ctx *c)
+{
+	if (!c->nerrors || c->nerrors > MS_MAX_ERRORS)
+		return NULL;
+	return &c->errors[c->nerrors - 1];
 }
 
 static void add_error(struct ms_ctx *c, enum ms_error_kind kind,

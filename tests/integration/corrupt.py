@@ -341,6 +341,14 @@ class Original:
     def write_u64(self, va, value):
         return [(self.offset(va, 8), u64(value))]
 
+    def kernel_image_end(self):
+        """File offset just past the kernel image (_text.._end): crash reads
+        its variables before its first prompt, so a cut that keeps crash
+        able to start lies past this.  Where KASLR puts the image
+        physically differs from boot to boot."""
+        last = self.prog.symbol("_end").address - 1
+        return self.mem.offset(last, 1) + 1
+
     # -- mem_section
     @property
     def sections_per_root(self):

@@ -90,17 +90,11 @@ def text_without_timing(text):
     return re.sub(r" in [0-9.]+ s \([0-9]+ pages/s\)", " in - s (- pages/s)", text)
 
 
-# What only the CLI knows: crash reads the dump file itself, the extension
-# does not check its size against its headers (null there).
-FILE_FIELDS = ("file_size", "expected_size", "truncated")
-
-
 def without_timing(doc):
-    """The doc without what each front end measures or checks on its own:
-    the scan timing and the dump file's size check."""
+    """The doc without what each front end measures on its own: the scan
+    timing."""
     doc = dict(doc)
     doc["stats"] = {k: v for k, v in doc["stats"].items() if k not in TIMING_FIELDS}
-    doc["dump"] = {k: v for k, v in doc["dump"].items() if k not in FILE_FIELDS}
     return doc
 
 

@@ -8,7 +8,7 @@ give the dump (test_crash_common.minimal_mode: --minimal with crash 8.0.2,
 full mode with crash 9.0.2 under `make check-newest`); where the damage
 keeps crash's own start-up from completing (a truncated file, a broken
 mem_section array: crash reads them before the first prompt), always in
---minimal.  The last command proves the session alive: `sys` in full mode,
+--minimal, and a cut file keeps the kernel image.  The last command proves the session alive: `sys` in full mode,
 `rd -a linux_banner` in minimal mode.  The vmlinux with a forged build id
 is tested with the CLI only (test_corruption.py)."""
 
@@ -30,9 +30,16 @@ COMMANDS = [
 ]
 
 
-def truncated(pct):
-    return lambda o: (corrupt.Mutation(f"cut to {pct}%", []),
-                      o.dump.path.stat().st_size * pct // 100)
+def truncated(keep):
+    """The file cut to keep(size) bytes, or just past the kernel image where
+    that lies beyond: crash itself stops before its first prompt when the
+    image is cut (its read error, not the extension's)."""
+    def build(o):
+        size = o.dump.path.stat().st_size
+        cut = max(keep(size), -(-o.kernel_image_end() // 4096) * 4096)
+        assert cut < size, f"{o.dump.id}: the kernel image ends the file; no cut leaves it whole"
+        return corrupt.Mutation(f"cut to {cut} of {size} bytes", []), cut
+    return build
 
 
 def semantic(build):
@@ -58,8 +65,11 @@ def middle_section(o):
 
 # name: (scenario, mutation builder, forced into --minimal)
 CASES = {
-    "cut-50%": ("midoffline", truncated(50), True),
-    "cut-90%": ("balloon", truncated(90), True),
+    "cut-50%": ("midoffline", truncated(lambda size: size // 2), True),
+    "cut-90%": ("balloon", truncated(lambda size: size * 9 // 10), True),
+    # whether the analysis needs the last page is up to the boot: either
+    # answer is fine, but a document must say the file is cut
+    "cut-last-page": ("baseline", truncated(lambda size: size - 4096), True),
     "mem_section-root": ("baseline", semantic(corrupt.mem_section_root), True),
     "section_mem_map": ("baseline", semantic(lambda o: corrupt.section_word(
         o, middle_section(o), "section_mem_map", corrupt.ALL_ONES)), True),
@@ -133,3 +143,6 @@ def test_extension_does_not_say_clean(session):
     doc = s.json(cmd)
     assert doc["partial"] or doc.get("findings"), \
         f"{name}: memsect {cmd} gave a clean answer on a broken dump"
+    if name.startswith("cut-"):
+        assert doc["dump"]["truncated"] is True, doc["dump"]
+        assert "DUMP_TRUNCATED" in {f["code"] for f in doc["findings"]}

@@ -71,6 +71,11 @@ void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
  */
 void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The last error recorded (what made the step that just failed fail), or
+ * NULL when none is recorded (none happened, or the list is full).
+ */
+const struct ms_read_error *ms_ctx_last_error(const struct ms_ctx *c);
 /* Whether the results are partial: a failed read, an invalid value, a cut file. */
 bool ms_ctx_partial(const struct ms_ctx *c);
 /* Failed reads only (nerrors - ninvalid). */

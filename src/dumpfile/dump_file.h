@@ -7,8 +7,8 @@
  * marked truncated with the physical ranges whose contents are missing, and
  * reads stop there (libkdumpfile reads what lies past the end as zeros).
  */
-#ifndef MEMSECT_CLI_DUMP_FILE_H
-#define MEMSECT_CLI_DUMP_FILE_H
+#ifndef MEMSECT_DUMPFILE_DUMP_FILE_H
+#define MEMSECT_DUMPFILE_DUMP_FILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
