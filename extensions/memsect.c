@@ -89,6 +89,7 @@ static void cmd_memsect(void)
 	static struct ms_args a;
 	const struct ms_command *cmd;
 	char *rest[MAXARGS], err[512];
+	const char *words[MAXARGS];
 	int nrest = 0, nwords, at;
 
 	for (int i = 1; i < argcnt; i++) {
@@ -116,8 +117,9 @@ static void cmd_memsect(void)
 	for (int i = 1; i < argcnt; i++)
 		if (i != at)
 			rest[nrest++] = args[i];
-	if (ms_args_parse(cmd, nrest, rest, 0, &a, NULL, 0, &nwords, err,
-			  sizeof(err))) {
+	if (ms_args_parse(cmd, nrest, rest, &a, words, MAXARGS, &nwords, err,
+			  sizeof(err)) ||
+	    ms_args_pfns(cmd, &a, words, nwords, err, sizeof(err))) {
 		error(INFO, "%s\n", err);
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;

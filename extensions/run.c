@@ -42,6 +42,7 @@ static enum ms_crash_status analyse(FILE *out, const struct ms_command *cmd,
 	ri.dump_path = crash_dump_path();
 	ri.dump_format = crash_dump_format();
 	ri.vmlinux_path = crash_vmlinux_path();
+	ri.vmlinux_source = "given";	/* crash is always given it */
 	ri.types = "dwarf";	/* crash reads the vmlinux's DWARF through gdb */
 	ri.symbols = "elf";
 	ms_command_run(cmd, out, &run.s, a, &ri);

@@ -16,7 +16,7 @@ CC ?= gcc
 MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
 	-Isrc/include -Isrc/lib -Isrc/elf -Isrc/dumpfile $(MS_SAN) $(CFLAGS)
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
-MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf
+MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf -ldebuginfod
 
 MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/checks/*.c))
 MS_LIB_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_LIB_SRCS))

@@ -408,9 +408,50 @@ static int open_from_dump(struct kdump_target *kt, const char *dump)
 	return 0;
 }
 
-int kdump_target_open(struct kdump_target *kt, const char *dump,
-		      const char *vmlinux)
+/* vmlinux_find()'s candidate: kept when it opens and matches the dump. */
+static int try_vmlinux(void *arg, const char *path, const char *source)
 {
+	struct kdump_target *kt = arg;
+
+	if (vmlinux_open(&kt->vmlinux, path) || check_vmlinux(kt, path)) {
+		vmlinux_close(&kt->vmlinux);
+		return -1;
+	}
+	kt->have_vmlinux = 1;
+	kt->vmlinux_source = source;
+	snprintf(kt->vmlinux_path, sizeof(kt->vmlinux_path), "%s", path);
+	return 0;
+}
+
+/*
+ * No vmlinux given: one found by build id, else the dump's own BTF and
+ * kallsyms; when neither, one line naming the build id and every place
+ * searched.
+ */
+static int find_vmlinux(struct kdump_target *kt, const char *dump,
+			const struct vmlinux_search *vs)
+{
+	const char *bid = kt_vmcoreinfo(kt, "BUILD-ID");
+	char searched[1024], why[sizeof(kt->err)];
+
+	if (!vmlinux_find(vs, bid, kt_vmcoreinfo(kt, "OSRELEASE"), try_vmlinux, kt,
+			  searched, sizeof(searched)))
+		return 0;
+	if (!open_from_dump(kt, dump))
+		return 0;
+	memcpy(why, kt->err, sizeof(why));
+	if (snprintf(kt->err, sizeof(kt->err),
+		     "%s: no vmlinux for build id %s (searched: %s), and %s; give VMLINUX, --debug-dir DIR or DEBUGINFOD_URLS",
+		     dump, bid && *bid ? bid : "(none)", searched, why) >= (int)sizeof(kt->err))
+		memcpy(kt->err + sizeof(kt->err) - 4, "...", 4);
+	return -1;
+}
+
+int kdump_target_open(struct kdump_target *kt, const char *dump,
+		      const struct kdump_target_debuginfo *di)
+{
+	const char *vmlinux = di->vmlinux;
+
 	const char *s;
 
 	memset(kt, 0, sizeof(*kt));
@@ -478,14 +519,18 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 		kt->axctx = NULL;
 		kt->axsys = NULL;
 	}
-	if (!vmlinux)
+	if (di->no_vmlinux)
 		return open_from_dump(kt, dump);
+	if (!vmlinux)
+		return find_vmlinux(kt, dump, &di->search);
 	if (vmlinux_open(&kt->vmlinux, vmlinux)) {
 		snprintf(kt->err, sizeof(kt->err), "%s", kt->vmlinux.err);
 		vmlinux_close(&kt->vmlinux);
 		return -1;
 	}
 	kt->have_vmlinux = 1;
+	kt->vmlinux_source = "given";
+	snprintf(kt->vmlinux_path, sizeof(kt->vmlinux_path), "%s", vmlinux);
 	return check_vmlinux(kt, vmlinux);
 }
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memsect: memory-map state in Linux kernel crash dumps.
- *   memsect <command> [options] VMCORE VMLINUX [PFN...]
- *   memsect <command> [options] --no-vmlinux VMCORE [PFN...]
- *     (types: BTF, symbols: kallsyms)
+ *   memsect <command> [options] VMCORE [VMLINUX] [PFN...]
+ * Without VMLINUX it is found by the dump's build id (--debug-dir DIR,
+ * /usr/lib/debug, DEBUGINFOD_URLS), else types come from the dump's BTF and
+ * symbols from its kallsyms (as with --no-vmlinux).
  * The commands and their options are the core's table (memsect/command.h).
  * Exit status: 0 clean, 1 findings of warning or worse (or partial),
  * 2 usage, 3 unreadable input or unusable debug info.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,8 +22,7 @@ enum { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT };
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: memsect <command> [--json] [options] VMCORE VMLINUX [PFN...]\n"
-		"       memsect <command> [--json] [options] --no-vmlinux VMCORE [PFN...]\n"
+		"usage: memsect <command> [--json] [options] VMCORE [VMLINUX] [PFN...]\n"
 		"       memsect --help | --version\n\n"
 		"commands:\n");
 	for (const struct ms_command *cmd = ms_commands; cmd->name; cmd++) {
@@ -31,7 +32,12 @@ static void usage(FILE *out)
 	}
 	fprintf(out,
 		"\nVMCORE: ELF, kdump-compressed or any other format libkdumpfile reads.\n"
-		"VMLINUX: the matching vmlinux with DWARF debug info.\n"
+		"VMLINUX: the matching vmlinux with DWARF debug info; when not given, the\n"
+		"  one with the dump's build id in each --debug-dir DIR/.build-id, in\n"
+		"  /usr/lib/debug (build id, then release paths), /boot, or on the\n"
+		"  debuginfod servers of DEBUGINFOD_URLS; else the dump's BTF and kallsyms.\n"
+		"--debug-dir DIR: also look in DIR/.build-id/xx/yyyy.debug (repeatable).\n"
+		"--no-default-debug-dirs: only --debug-dir and debuginfod, not /usr/lib/debug, /boot.\n"
 		"--no-vmlinux: types from the dump's own BTF, symbols from its kallsyms.\n"
 		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
 		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
@@ -50,7 +56,7 @@ static int usage_error(const char *fmt, const char *arg)
 /* One line on stderr; bytes that came from the dump are made printable. */
 static void error_line(const char *fmt, const char *a, const char *b)
 {
-	char buf[1024];
+	char buf[2048];
 
 	snprintf(buf, sizeof(buf), fmt, a, b);
 	for (unsigned char *p = (unsigned char *)buf; *p; p++)
@@ -77,16 +83,16 @@ static void progress(void *arg, uint64_t done, uint64_t total)
 }
 
 static int run(const struct ms_command *cmd, const struct ms_args *a,
-	       const char *dump, const char *vmlinux)
+	       const char *dump, const struct kdump_target_debuginfo *di)
 {
-	struct kdump_target kt;
+	static struct kdump_target kt;
 	struct ms_session sess;
 	struct ms_report_info ri;
 	char err[512];
 	unsigned last_pct = ~0u;
 	enum ms_result res;
 
-	if (kdump_target_open(&kt, dump, vmlinux)) {
+	if (kdump_target_open(&kt, dump, di)) {
 		error_line("%s%s", kt.err, "");
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
@@ -103,9 +109,10 @@ static int run(const struct ms_command *cmd, const struct ms_args *a,
 	}
 	ri.dump_path = dump;
 	ri.dump_format = kt.format[0] ? kt.format : NULL;
-	ri.vmlinux_path = vmlinux;
-	ri.types = vmlinux ? "dwarf" : "btf";
-	ri.symbols = vmlinux ? "elf" : "kallsyms";
+	ri.vmlinux_path = kt.have_vmlinux ? kt.vmlinux_path : NULL;
+	ri.vmlinux_source = kt.vmlinux_source;
+	ri.types = kt.have_vmlinux ? "dwarf" : "btf";
+	ri.symbols = kt.have_vmlinux ? "elf" : "kallsyms";
 	res = ms_command_run(cmd, stdout, &sess, a, &ri);
 	ms_session_close(&sess);
 	kdump_target_close(&kt);
@@ -119,11 +126,20 @@ static int run(const struct ms_command *cmd, const struct ms_args *a,
 int main(int argc, char **argv)
 {
 	static struct ms_args a;
+	static struct kdump_target_debuginfo di;
 	const struct ms_command *cmd = NULL;
-	const char *files[2] = { NULL, NULL };
-	char *rest[argc > 0 ? argc : 1], err[256];
-	int nrest = 0, nfiles = 0, no_vmlinux = 0;
+	/* static: the process's lifetime, not a leak when main returns */
+	static const char **words;
+	static char **rest;
+	char err[256];
+	int nrest = 0, nwords = 0, first_pfn = 1;
 
+	words = calloc((size_t)argc + 1, sizeof(*words));
+	rest = calloc((size_t)argc + 1, sizeof(*rest));
+	if (!words || !rest) {
+		perror("memsect");
+		return EXIT_INPUT;
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *w = argv[i];
 
@@ -136,7 +152,15 @@ int main(int argc, char **argv)
 			return EXIT_CLEAN;
 		}
 		if (!strcmp(w, "--no-vmlinux")) {
-			no_vmlinux = 1;
+			di.no_vmlinux = 1;
+		} else if (!strcmp(w, "--debug-dir")) {
+			if (i + 1 == argc)
+				return usage_error("%s", "--debug-dir needs a directory");
+			if (di.search.ndebug_dirs == VMLINUX_MAX_DEBUG_DIRS)
+				return usage_error("at most %s --debug-dir", "16");
+			di.search.debug_dirs[di.search.ndebug_dirs++] = argv[++i];
+		} else if (!strcmp(w, "--no-default-debug-dirs")) {
+			di.search.no_default_dirs = 1;
 		} else if (!cmd && w[0] != '-') {
 			cmd = ms_command_find(w);
 			if (!cmd)
@@ -147,12 +171,17 @@ int main(int argc, char **argv)
 	}
 	if (!cmd)
 		return usage_error("%s", "no command given");
-	if (ms_args_parse(cmd, nrest, rest, 2 - no_vmlinux, &a, files, 2 - no_vmlinux,
-			  &nfiles, err, sizeof(err)))
+	if (ms_args_parse(cmd, nrest, rest, &a, words, argc, &nwords, err, sizeof(err)))
 		return usage_error("%s", err);
-	if (nfiles < 1)
+	if (nwords < 1)
 		return usage_error("%s", "no VMCORE given");
-	if (nfiles < 2 - no_vmlinux)
-		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info (or, with --no-vmlinux, from the dump's BTF)");
-	return run(cmd, &a, files[0], files[1]);
+	/* VMCORE [VMLINUX] [PFN...]: a number after VMCORE is a PFN */
+	if (nwords > 1 && !di.no_vmlinux &&
+	    !((cmd->options & MS_OPT_PFNS) && ms_word_is_number(words[1]))) {
+		di.vmlinux = words[1];
+		first_pfn = 2;
+	}
+	if (ms_args_pfns(cmd, &a, words + first_pfn, nwords - first_pfn, err, sizeof(err)))
+		return usage_error("%s", err);
+	return run(cmd, &a, words[0], &di);
 }

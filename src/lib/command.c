@@ -75,27 +75,48 @@ const struct ms_command *ms_command_find(const char *name)
 	return NULL;
 }
 
-static int parse_pfn(struct ms_args *a, const char *word, char *err,
-		     size_t errlen)
+int ms_args_pfns(const struct ms_command *cmd, struct ms_args *a,
+		 const char *const *words, int n, char *err, size_t errlen)
 {
 	char *end;
 
-	if (a->npfn == MS_MAX_PFNS) {
+	if (!(cmd->options & MS_OPT_PFNS)) {
+		if (n)
+			snprintf(err, errlen, "unexpected argument '%s'", words[0]);
+		return n ? -1 : 0;
+	}
+	if (!n) {
+		snprintf(err, errlen, "%s needs at least one PFN", cmd->name);
+		return -1;
+	}
+	if (n > MS_MAX_PFNS) {
 		snprintf(err, errlen, "at most %d pfns", MS_MAX_PFNS);
 		return -1;
 	}
-	a->pfns[a->npfn] = strtoull(word, &end, 0);
-	if (!*word || *end || word[0] == '-') {
-		snprintf(err, errlen, "bad pfn '%s'", word);
-		return -1;
+	for (int i = 0; i < n; i++) {
+		a->pfns[i] = strtoull(words[i], &end, 0);
+		if (!*words[i] || *end || words[i][0] == '-') {
+			snprintf(err, errlen, "bad pfn '%s'", words[i]);
+			return -1;
+		}
 	}
-	a->npfn++;
+	a->npfn = (size_t)n;
 	return 0;
 }
 
+bool ms_word_is_number(const char *w)
+{
+	char *end;
+
+	if (!*w || w[0] == '-')
+		return false;
+	strtoull(w, &end, 0);
+	return !*end;
+}
+
 int ms_args_parse(const struct ms_command *cmd, int argc, char **argv,
-		  int nfiles, struct ms_args *a, const char **words,
-		  int maxwords, int *nwords, char *err, size_t errlen)
+		  struct ms_args *a, const char **words, int maxwords,
+		  int *nwords, char *err, size_t errlen)
 {
 	char *end;
 
@@ -128,23 +149,15 @@ int ms_args_parse(const struct ms_command *cmd, int argc, char **argv,
 				snprintf(err, errlen, "bad --type '%s' (allocated or freed)", w);
 				return -1;
 			}
-		} else if (w[0] == '-' && w[1] && !(cmd->options & MS_OPT_PFNS &&
-						      *nwords >= nfiles)) {
+		} else if (w[0] == '-' && w[1]) {
 			snprintf(err, errlen, "unknown option '%s' of %s", w, cmd->name);
 			return -1;
-		} else if ((cmd->options & MS_OPT_PFNS) && *nwords >= nfiles) {
-			if (parse_pfn(a, w, err, errlen))
-				return -1;
 		} else if (*nwords < maxwords) {
 			words[(*nwords)++] = w;
 		} else {
-			snprintf(err, errlen, "unexpected argument '%s'", w);
+			snprintf(err, errlen, "too many arguments ('%s')", w);
 			return -1;
 		}
-	}
-	if ((cmd->options & MS_OPT_PFNS) && !a->npfn && *nwords >= nfiles) {
-		snprintf(err, errlen, "%s needs at least one PFN", cmd->name);
-		return -1;
 	}
 	return 0;
 }

@@ -264,8 +264,11 @@ int main(int argc, char **argv)
 	}
 	for (int i = 3; i < argc; i++)
 		pfns[npfn++] = strtoull(argv[i], NULL, 0);
-	if (kdump_target_open(&dw, argv[1], argv[2]) ||
-	    kdump_target_open(&bt, argv[1], NULL)) {
+	struct kdump_target_debuginfo given = { .vmlinux = argv[2] };
+	struct kdump_target_debuginfo from_dump = { .no_vmlinux = 1 };
+
+	if (kdump_target_open(&dw, argv[1], &given) ||
+	    kdump_target_open(&bt, argv[1], &from_dump)) {
 		fprintf(stderr, "srccmp: %s%s\n", dw.err, bt.err);
 		return 3;
 	}

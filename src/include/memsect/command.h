@@ -64,12 +64,19 @@ const struct ms_command *ms_command_find(const char *name);
 /*
  * Parse @cmd's options out of @argv[0..@argc) into @a (defaults first).
  * Words that are not options are left in @words (*@nwords of them, at
- * most @maxwords); when @cmd takes PFN..., the words after the first
- * @nfiles are pfns.  0, or -1 with a one-line reason in @err.
+ * most @maxwords).  0, or -1 with a one-line reason in @err.
  */
 int ms_args_parse(const struct ms_command *cmd, int argc, char **argv,
-		  int nfiles, struct ms_args *a, const char **words,
-		  int maxwords, int *nwords, char *err, size_t errlen);
+		  struct ms_args *a, const char **words, int maxwords,
+		  int *nwords, char *err, size_t errlen);
+/*
+ * The words that are @cmd's PFN... (none for a command without them).
+ * 0, or -1 with a one-line reason in @err.
+ */
+int ms_args_pfns(const struct ms_command *cmd, struct ms_args *a,
+		 const char *const *words, int n, char *err, size_t errlen);
+/* Whether @w reads as a number (decimal, 0x hex, 0 octal), as a PFN does. */
+bool ms_word_is_number(const char *w);
 
 /*
  * Open @t: the context, then the section array every command starts from.
