@@ -29,7 +29,7 @@ static char *help_memsect[] = {
 	"    offline   PageOffline pfn ranges: memory blocks, sections, refcounts,",
 	"              PG_offline_skippable, whether the dump holds their contents",
 	"    hvo       hugetlb folios: HPG_vmemmap_optimized, the vmemmap frames",
-	"              their struct pages map to (crash's vtop walk) and PTE",
+	"              their struct pages map to (the kernel page tables) and PTE",
 	"              writability, frames shared between folios, and how many",
 	"              struct pages a naive scan misreads (HVO aliases, fake heads)",
 	"    diagnose  run every check and print the findings",

@@ -222,6 +222,8 @@ static int s_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
 
 void synth_use_vtop(struct synth *s, uint64_t hole)
 {
+	/* The leaf entries the tests hand out are x86_64's: say so. */
+	synth_set_vmcoreinfo(s, "NUMBER(pgtable_l5_enabled)", s->five_level ? "1" : "0");
 	s->use_vtop = 1;
 	s->hole = hole;
 	s->t.ops = &synth_ops_vtop;

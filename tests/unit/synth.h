@@ -68,7 +68,8 @@ void synth_block_at(struct synth *s, uint64_t va, uint64_t id, int64_t state);
 /*
  * Translate the vmemmap through synthetic page tables: 2 MiB leaves mapped
  * linearly to physical memory, except 4 KiB @hole (0: none) which is not
- * mapped.  Counts vtop calls.
+ * mapped.  Counts vtop calls.  VMCOREINFO gets NUMBER(pgtable_l5_enabled),
+ * so that the core reads the leaf entries the tests make as x86_64's.
  */
 void synth_use_vtop(struct synth *s, uint64_t hole);
 unsigned long synth_vtop_calls(struct synth *s);
