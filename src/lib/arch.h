@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * An architecture's kernel page-table format (library-internal).  The
- * core's one page-table walk (pgtable.c) knows nothing else about an
+ * An architecture's kernel page-table format and the few layout facts
+ * VMCOREINFO does not carry (library-internal).  The core's one page-table
+ * walk (pgtable.c) and the layout resolver know nothing else about an
  * architecture; a port adds one src/lib/arch/<name>.c that fills a struct
  * ms_arch and one line in ms_arch_detect().
  *
@@ -45,6 +46,13 @@ struct ms_arch {
 	bool (*writable)(uint64_t entry);
 	/* The physical address an entry points at (a table, or a leaf's frame). */
 	uint64_t (*frame)(uint64_t entry);
+	/*
+	 * Layout facts VMCOREINFO may lack: MAX_PHYSMEM_BITS from what it
+	 * does say (0: unknown), and a variable holding the memory block
+	 * size in bytes (NULL: none).
+	 */
+	unsigned (*max_physmem_bits)(struct ms_target *t);
+	const char *block_size_symbol;
 };
 
 /* The dump's architecture from its VMCOREINFO, or NULL when unknown. */

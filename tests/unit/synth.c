@@ -222,8 +222,6 @@ static int s_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
 
 void synth_use_vtop(struct synth *s, uint64_t hole)
 {
-	/* The leaf entries the tests hand out are x86_64's: say so. */
-	synth_set_vmcoreinfo(s, "NUMBER(pgtable_l5_enabled)", s->five_level ? "1" : "0");
 	s->use_vtop = 1;
 	s->hole = hole;
 	s->t.ops = &synth_ops_vtop;
@@ -358,6 +356,8 @@ struct synth *synth_new(enum synth_gen gen, int five_level)
 	synth_set_vmcoreinfo(s, "PAGESIZE", "4096");
 	synth_set_vmcoreinfo(s, "NUMBER(SECTION_SIZE_BITS)", "27");
 	synth_set_vmcoreinfo(s, "NUMBER(MAX_PHYSMEM_BITS)", five_level ? "52" : "46");
+	/* An x86_64 dump (src/lib/arch/x86_64.c); no page tables to walk. */
+	synth_set_vmcoreinfo(s, "NUMBER(pgtable_l5_enabled)", five_level ? "1" : "0");
 	synth_set_vmcoreinfo(s, "SIZE(mem_section)", "32");
 	synth_set_vmcoreinfo(s, "SIZE(page)", "64");
 	synth_set_vmcoreinfo(s, "OFFSET(page._refcount)", "52");

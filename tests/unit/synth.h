@@ -33,7 +33,10 @@ enum synth_gen {
 
 struct synth;
 
-/* @five_level: MAX_PHYSMEM_BITS 52 instead of 46. */
+/*
+ * An x86_64 dump's VMCOREINFO (NUMBER(pgtable_l5_enabled), no page-table
+ * root); @five_level: 5-level paging, MAX_PHYSMEM_BITS 52 instead of 46.
+ */
 struct synth *synth_new(enum synth_gen gen, int five_level);
 void synth_free(struct synth *s);
 struct ms_target *synth_target(struct synth *s);
@@ -68,8 +71,7 @@ void synth_block_at(struct synth *s, uint64_t va, uint64_t id, int64_t state);
 /*
  * Translate the vmemmap through synthetic page tables: 2 MiB leaves mapped
  * linearly to physical memory, except 4 KiB @hole (0: none) which is not
- * mapped.  Counts vtop calls.  VMCOREINFO gets NUMBER(pgtable_l5_enabled),
- * so that the core reads the leaf entries the tests make as x86_64's.
+ * mapped.  Counts vtop calls.
  */
 void synth_use_vtop(struct synth *s, uint64_t hole);
 unsigned long synth_vtop_calls(struct synth *s);

@@ -81,6 +81,19 @@ static uint64_t x86_frame(uint64_t entry)
 	return entry & X86_PTE_PFN_MASK;
 }
 
+/*
+ * MAX_PHYSMEM_BITS when VMCOREINFO lacks it: a run-time value with 5-level
+ * paging, pgtable_l5_enabled ? 52 : 46 (arch/x86/include/asm/sparsemem.h).
+ */
+static unsigned x86_max_physmem_bits(struct ms_target *t)
+{
+	int64_t l5;
+
+	if (ms_vmci_number(t, "NUMBER(pgtable_l5_enabled)", &l5))
+		return 0;
+	return l5 ? 52 : 46;
+}
+
 const struct ms_arch ms_arch_x86_64 = {
 	.name = "x86_64",
 	.detect = x86_detect,
@@ -92,4 +105,7 @@ const struct ms_arch ms_arch_x86_64 = {
 	.leaf = x86_leaf,
 	.writable = x86_writable,
 	.frame = x86_frame,
+	.max_physmem_bits = x86_max_physmem_bits,
+	/* arch/x86/mm/init_64.c, the probed block size (bytes). */
+	.block_size_symbol = "memory_block_size_probed",
 };
