@@ -18,7 +18,7 @@ MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
 MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf -ldebuginfod
 
-MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/checks/*.c))
+MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/arch/*.c src/lib/checks/*.c))
 MS_LIB_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_LIB_SRCS))
 MS_CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 MS_CLI_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_CLI_SRCS))

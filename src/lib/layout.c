@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "memsect/layout.h"
 #include "vmcoreinfo.h"
 
@@ -180,6 +181,7 @@ static void resolve_identity(struct probe *p, struct ms_layout *L)
 
 static void resolve_geometry(struct probe *p, struct ms_layout *L)
 {
+	const struct ms_arch *arch = ms_arch_detect(p->t);
 	int64_t v;
 	uint64_t roots;
 
@@ -210,18 +212,16 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 		return;
 	}
 	/*
-	 * NUMBER(MAX_PHYSMEM_BITS) is a run-time value on x86_64 5-level
-	 * paging; without it, x86_64's rule pgtable_l5_enabled ? 52 : 46
-	 * (arch/x86/include/asm/sparsemem.h).
+	 * NUMBER(MAX_PHYSMEM_BITS) can be a run-time value (5-level paging);
+	 * without it, the architecture's rule (arch.h).
 	 */
 	if (ms_vmci_number(p->t, "NUMBER(MAX_PHYSMEM_BITS)", &v) == 0 &&
 	    v > L->section_size_bits && v <= 64) {
 		L->max_physmem_bits = (unsigned)v;
-	} else if (ms_vmci_number(p->t, "NUMBER(pgtable_l5_enabled)", &v) == 0) {
-		L->max_physmem_bits = v ? MS_KD_X86_64_MAX_PHYSMEM_BITS_L5 :
-					  MS_KD_X86_64_MAX_PHYSMEM_BITS_L4;
+	} else if (arch && arch->max_physmem_bits(p->t) > L->section_size_bits) {
+		L->max_physmem_bits = arch->max_physmem_bits(p->t);
 	} else {
-		fail(p, "VMCOREINFO has neither NUMBER(MAX_PHYSMEM_BITS) nor NUMBER(pgtable_l5_enabled)");
+		fail(p, "VMCOREINFO has no NUMBER(MAX_PHYSMEM_BITS), and no architecture rule gives it");
 		return;
 	}
 	L->pages_per_section = 1ULL << (L->section_size_bits - L->page_shift);
@@ -507,6 +507,7 @@ static void resolve_block_states(struct probe *p, struct ms_layout *L)
 
 static void resolve_blocks(struct probe *p, struct ms_layout *L)
 {
+	const struct ms_arch *arch = ms_arch_detect(p->t);
 	size_t slots_size, state_size, dummy;
 	uint64_t addr, v;
 
@@ -532,8 +533,9 @@ static void resolve_blocks(struct probe *p, struct ms_layout *L)
 		L->sections_per_block = v;
 		return;
 	}
-	/* x86: arch/x86/mm/init_64.c memory_block_size_probed (bytes). */
-	if (symbol(p, "memory_block_size_probed", &addr) == 0 &&
+	/* The architecture's probed block size in bytes (arch.h). */
+	if (arch && arch->block_size_symbol &&
+	    symbol(p, arch->block_size_symbol, &addr) == 0 &&
 	    read_ulong(p, addr, 8, &v) == 0 &&
 	    v >> L->section_size_bits > 0)
 		L->sections_per_block = v >> L->section_size_bits;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * PAGE_EXT_GIGANTIC_OVERRUN: a folio larger than a section (1 GiB = 8
- * sections on x86_64) whose page_owner record was written linearly past the
+ * sections of 128 MiB) whose page_owner record was written linearly past the
  * end of its first section's page_ext table.  Since cf54f310d0d3 (v6.11,
  * gigantic hugetlb folios allocated with __GFP_COMP) post_alloc_hook() sets
  * page_owner for the whole order, and until the v6.15 iteration API
