@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "crash_target.h"
@@ -244,28 +245,52 @@ static const char *ct_errmsg(void *priv)
 /*
  * The file crash has open, checked against its own headers as the CLI checks
  * it (dump_file.h): crash warns about a cut ELF file and goes on, so the
- * analysis must know which results rest on missing data.
+ * analysis must know which results rest on missing data.  The check reads
+ * every kdump page descriptor, so it runs once per session, again only if
+ * the file changed.
  */
+static struct {
+	int done, ret;
+	struct stat st;
+	uint64_t size, expected;
+	char err[160];
+} file_check;
+
 static int ct_file_size(void *priv, uint64_t *size, uint64_t *expected)
 {
 	struct crash_target *ct = ct_of(priv);
 	struct dump_file df;
-	int fd, ret;
+	struct stat st;
+	int fd;
 
 	if (!DUMPFILE() || !pc->dumpfile)
 		return MS_ABSENT;
 	fd = open(pc->dumpfile, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(ct->err, sizeof(ct->err), "%s: %s", pc->dumpfile,
 			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return MS_ERROR;
 	}
-	ret = dump_file_check(fd, pc->dumpfile, &df, ct->err, sizeof(ct->err));
+	if (!file_check.done || st.st_dev != file_check.st.st_dev ||
+	    st.st_ino != file_check.st.st_ino || st.st_size != file_check.st.st_size ||
+	    st.st_mtime != file_check.st.st_mtime) {
+		file_check.ret = dump_file_check(fd, pc->dumpfile, &df, file_check.err,
+						 sizeof(file_check.err));
+		file_check.size = df.size;
+		file_check.expected = df.expected;
+		file_check.st = st;
+		file_check.done = 1;
+		dump_file_free(&df);
+	}
 	close(fd);
-	*size = df.size;
-	*expected = df.expected;
-	dump_file_free(&df);
-	return ret ? MS_ERROR : 0;
+	*size = file_check.size;
+	*expected = file_check.expected;
+	if (!file_check.ret)
+		return 0;
+	snprintf(ct->err, sizeof(ct->err), "%s", file_check.err);
+	return MS_ERROR;
 }
 
 static const struct ms_target_ops ct_ops = {
