@@ -1,4 +1,5 @@
-"""The drgn helpers' x86_64 page-table walk on synthetic tables, 4- and
+"""The Python binding's x86_64 page-table walk (memsect._memsect.vtop, the
+drgn helpers' vtop) on synthetic tables served by a fake target, 4- and
 5-level (every real test dump runs with 5-level paging, so the 4-level path
 is pinned down here): PTE, 2 MiB PMD and 1 GiB PUD leaves, not-present
 entries, and the same virtual address resolving differently by level count."""
@@ -8,7 +9,7 @@ import sys
 from test_cli_common import REPO
 
 sys.path.insert(0, str(REPO / "drgn_helpers"))
-from memsect.hvo import page_table_walk  # noqa: E402
+from memsect import _memsect  # noqa: E402
 
 ROOT_VA = 0xFFFFFFFF82000000
 P, RW, PSE, NX = 0x1, 0x2, 0x80, 1 << 63
@@ -28,8 +29,30 @@ class Tables:
     def set(self, base, index, entry, physical=True):
         self.mem[(base + index * 8, physical)] = entry
 
-    def read(self, addr, physical):
+    def entry(self, addr, physical):
         return self.mem.get((addr, physical), 0)
+
+
+class Target:
+    """The target callbacks the walk uses: the root symbol, VMCOREINFO's
+    level count and 8-byte reads of the tables."""
+
+    def __init__(self, tables, levels):
+        self.tables, self.levels = tables, levels
+
+    def symbol(self, name):
+        return ROOT_VA if name == "init_top_pgt" else None
+
+    def vmcoreinfo(self, key):
+        return str(int(self.levels == 5)) if key == "NUMBER(pgtable_l5_enabled)" else None
+
+    def read(self, addr, size, physical):
+        assert size == 8
+        return self.tables.entry(addr, physical).to_bytes(8, "little")
+
+
+def page_table_walk(tables, levels, va):
+    return _memsect.vtop(Target(tables, levels), va)
 
 
 def index(va, level):
@@ -55,28 +78,28 @@ def test_pte_leaf_both_depths():
     for levels, va in ((4, VMEMMAP_4), (5, VMEMMAP_5)):
         entry = 0x17DC00000 | P | NX | 0x160  # read-only alias
         t = build(levels, va, 1, entry)
-        assert page_table_walk(t.read, ROOT_VA, levels, va + 0x40) == (0x17DC00040, entry, 1)
+        assert page_table_walk(t, levels, va + 0x40) == (0x17DC00040, entry, 1)
 
 
 def test_pmd_and_pud_leaves():
     for levels, va in ((4, VMEMMAP_4), (5, VMEMMAP_5)):
         pmd = 0x140000000 | P | RW | PSE
         t = build(levels, va, 2, pmd)
-        assert page_table_walk(t.read, ROOT_VA, levels, va) == (0x140000000 | (va & 0x1FFFFF), pmd, 2)
+        assert page_table_walk(t, levels, va) == (0x140000000 | (va & 0x1FFFFF), pmd, 2)
         pud = 0x40000000 | P | RW | PSE
         t = build(levels, va, 3, pud)
-        assert page_table_walk(t.read, ROOT_VA, levels, va) == (0x40000000 | (va & 0x3FFFFFFF), pud, 3)
+        assert page_table_walk(t, levels, va) == (0x40000000 | (va & 0x3FFFFFFF), pud, 3)
 
 
 def test_not_present():
     t = build(4, VMEMMAP_4, 1, 0x17DC00000)  # leaf without _PAGE_PRESENT
-    assert page_table_walk(t.read, ROOT_VA, 4, VMEMMAP_4) is None
-    assert page_table_walk(Tables().read, ROOT_VA, 5, VMEMMAP_5) is None
+    assert page_table_walk(t, 4, VMEMMAP_4) is None
+    assert page_table_walk(Tables(), 5, VMEMMAP_5) is None
 
 
 def test_level_count_matters():
     """Tables built for 4 levels do not resolve when walked as 5 (the top
     index comes from different address bits)."""
     t = build(4, VMEMMAP_4, 1, 0x17DC00000 | P)
-    assert page_table_walk(t.read, ROOT_VA, 4, VMEMMAP_4) is not None
-    assert page_table_walk(t.read, ROOT_VA, 5, VMEMMAP_4) is None
+    assert page_table_walk(t, 4, VMEMMAP_4) is not None
+    assert page_table_walk(t, 5, VMEMMAP_4) is None
