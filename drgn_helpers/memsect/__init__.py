@@ -14,6 +14,12 @@ Run with Debian's drgn (``/usr/bin/python3``, drgn 0.0.22 or later); put the
 ``drgn_helpers`` directory on ``sys.path``.
 """
 
+import os as _os
+
+# A binding built outside the package (the sid chroot's, src/python/python.mk).
+if _os.environ.get("MEMSECT_PY_EXT_DIR"):
+    __path__.insert(0, _os.environ["MEMSECT_PY_EXT_DIR"])
+
 from .diagnose import DumpError, Finding, diagnose, dump_errors
 from .hvo import HugetlbFolio, for_each_hugetlb_folio, hvo_report, kernel_page_table_leaf
 from .offline import PageOfflineRange, for_each_page_offline_range, offline_skippable_bit

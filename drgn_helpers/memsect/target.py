@@ -31,7 +31,6 @@ class DrgnTarget:
 
     def __init__(self, prog: Program) -> None:
         self.prog = prog
-        self._vmcoreinfo: Optional[Dict[str, str]] = None
 
     def read(self, address: int, size: int, physical: bool) -> bytes:
         return self.prog.read(address, size, physical)  # FaultError: the core reads .address
@@ -71,14 +70,26 @@ class DrgnTarget:
             return None
 
     def vmcoreinfo(self, key: str) -> Optional[str]:
-        if self._vmcoreinfo is None:
-            self._vmcoreinfo = _vmcoreinfo(self.prog)
-        return self._vmcoreinfo.get(key)
+        return _cached(self.prog, "memsect_vmcoreinfo", _vmcoreinfo).get(key)
 
     def symbols(self) -> List[Tuple[int, str, bool]]:
-        kinds = (SymbolKind.FUNC, SymbolKind.OBJECT, SymbolKind.UNKNOWN)
-        return [(s.address, s.name, s.binding == SymbolBinding.WEAK)
-                for s in self.prog.symbols() if s.kind in kinds and s.name]
+        return _cached(self.prog, "memsect_symbols", _symbols)
+
+
+def _cached(prog: Program, key: str, make):
+    """Plain data in prog.cache: never an object that holds prog (a cycle
+    through a drgn Program is not safe to garbage-collect)."""
+    try:
+        return prog.cache[key]
+    except KeyError:
+        value = prog.cache[key] = make(prog)
+        return value
+
+
+def _symbols(prog: Program) -> List[Tuple[int, str, bool]]:
+    kinds = (SymbolKind.FUNC, SymbolKind.OBJECT, SymbolKind.UNKNOWN)
+    return [(s.address, s.name, s.binding == SymbolBinding.WEAK)
+            for s in prog.symbols() if s.kind in kinds and s.name]
 
 
 def _vmcoreinfo(prog: Program) -> Dict[str, str]:
@@ -103,12 +114,9 @@ def _vmcoreinfo(prog: Program) -> Dict[str, str]:
 
 
 def target(prog: Program) -> DrgnTarget:
-    """The program's target, made once (it holds VMCOREINFO and the symbols)."""
-    try:
-        return prog.cache["memsect_target"]
-    except KeyError:
-        t = prog.cache["memsect_target"] = DrgnTarget(prog)
-        return t
+    """The core's target on *prog* (VMCOREINFO and the symbols are read once
+    per program)."""
+    return DrgnTarget(prog)
 
 
 def run(prog: Program, command: str, json: bool = True, pid: Optional[int] = None,
@@ -137,9 +145,4 @@ def report(prog: Program, command: str, **kwargs) -> dict:
 
 def cached_report(prog: Program, command: str) -> dict:
     """The ``sections``/``offline``/``hvo`` document, computed once per program."""
-    key = f"memsect_report_{command}"
-    try:
-        return prog.cache[key]
-    except KeyError:
-        doc = prog.cache[key] = report(prog, command)
-        return doc
+    return _cached(prog, f"memsect_report_{command}", lambda p: report(p, command))
