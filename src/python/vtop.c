@@ -26,6 +26,27 @@ static void resolve(struct py_vtop *p, struct ms_target *t)
 	p->levels = l5 && strtol(l5, NULL, 10) == 1 ? 5 : 4;
 }
 
+/* Entry @index of the table at @addr, through the level's cached copy. */
+static int entry_at(struct py_vtop_table *c, struct ms_target *t,
+		    enum ms_addrspace as, uint64_t addr, unsigned index,
+		    uint64_t *entry)
+{
+	size_t done;
+
+	if (!c->valid || c->addr != addr || c->as != as) {
+		c->valid = 0;
+		if (t->ops->read(t->priv, as, addr, c->e, sizeof(c->e), &done))
+			/* not the whole table: this entry alone */
+			return t->ops->read(t->priv, as, addr + index * 8ULL,
+					    entry, 8, &done);
+		c->addr = addr;
+		c->as = as;
+		c->valid = 1;
+	}
+	*entry = c->e[index];
+	return 0;
+}
+
 /*
  * Bounded by the level count, and failing, rather than translating, on
  * what no kernel page table holds: a PSE bit above the PUD, or an entry
@@ -37,7 +58,6 @@ int py_vtop(struct py_vtop *p, struct ms_target *t, uint64_t vaddr,
 	uint64_t tables[5], table, entry;
 	enum ms_addrspace as = MS_KVADDR;
 	int ntables = 0;
-	size_t done;
 
 	if (!p->levels)
 		resolve(p, t);
@@ -46,12 +66,12 @@ int py_vtop(struct py_vtop *p, struct ms_target *t, uint64_t vaddr,
 	table = p->root;
 	for (int level = p->levels; level >= 1; level--) {
 		unsigned shift = 12 + 9 * (unsigned)(level - 1);
-		uint64_t slot = table + ((vaddr >> shift) & 511) * 8;
+		unsigned index = (vaddr >> shift) & 511;
 		uint64_t size = 1ULL << shift, next;
 
 		if (as == MS_PADDR)
 			tables[ntables++] = table;
-		if (t->ops->read(t->priv, as, slot, &entry, 8, &done) ||
+		if (entry_at(&p->table[level - 1], t, as, table, index, &entry) ||
 		    !(entry & PTE_PRESENT))
 			return MS_ERROR;
 		if (level > 3 && (entry & PTE_PSE))

@@ -10,9 +10,24 @@
 
 #include "memsect/target.h"
 
+#define PY_VTOP_ENTRIES 512
+
+/*
+ * The last table read at each level, whole: a walk of consecutive vmemmap
+ * pages reads each table once instead of calling back into Python for
+ * every entry (the tables of a dump do not change).
+ */
+struct py_vtop_table {
+	uint64_t addr;
+	enum ms_addrspace as;
+	int valid;
+	uint64_t e[PY_VTOP_ENTRIES];
+};
+
 struct py_vtop {
 	int levels;		/* 0 not yet resolved, -1 no root table */
 	uint64_t root;		/* virtual address of the top-level table */
+	struct py_vtop_table table[5];	/* by level - 1 */
 };
 
 int py_vtop(struct py_vtop *p, struct ms_target *t, uint64_t vaddr,

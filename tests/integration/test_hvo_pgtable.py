@@ -35,7 +35,7 @@ class Tables:
 
 class Target:
     """The target callbacks the walk uses: the root symbol, VMCOREINFO's
-    level count and 8-byte reads of the tables."""
+    level count and reads of the tables (whole tables or single entries)."""
 
     def __init__(self, tables, levels):
         self.tables, self.levels = tables, levels
@@ -47,8 +47,9 @@ class Target:
         return str(int(self.levels == 5)) if key == "NUMBER(pgtable_l5_enabled)" else None
 
     def read(self, addr, size, physical):
-        assert size == 8
-        return self.tables.entry(addr, physical).to_bytes(8, "little")
+        assert addr % 8 == 0 and size % 8 == 0
+        return b"".join(self.tables.entry(a, physical).to_bytes(8, "little")
+                        for a in range(addr, addr + size, 8))
 
 
 def page_table_walk(tables, levels, va):
