@@ -14,7 +14,7 @@ MS_PY_MODULE := $(MS_PY_DIR)/_memsect$(MS_PY_SUFFIX)
 MS_PY_SRCS := $(wildcard src/python/*.c)
 MS_PY_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_PY_SRCS))
 
-$(MS_BUILD)/obj/python/%.o: src/python/%.c src/python/vtop.h $(MS_HEADERS)
+$(MS_BUILD)/obj/python/%.o: src/python/%.c $(wildcard src/python/*.h) $(MS_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(MS_CFLAGS) $(MS_PY_INCLUDES) -fvisibility=hidden -c -o $@ $<
 
