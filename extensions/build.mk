@@ -20,7 +20,7 @@ CRASH_TARGET ?= $(if $(filter x86_64,$(CRASH_ARCH)),X86_64,$(if $(filter aarch64
 
 MS_EXT_SRCS := $(sort $(wildcard extensions/*.c))
 MS_EXT_OBJS := $(patsubst extensions/%.c,$(MS_BUILD)/obj/extensions/%.o,$(MS_EXT_SRCS))
-MS_EXT_HEADERS := $(wildcard extensions/*.h) $(wildcard src/include/memsect/*.h src/elf/*.h src/dumpfile/*.h)
+MS_EXT_HEADERS := $(wildcard extensions/*.h) $(wildcard src/include/memsect/*.h src/include/memsect/*.def src/elf/*.h src/dumpfile/*.h)
 MEMSECT_SO := $(MS_BUILD)/memsect.so
 
 # defs.h is crash's, not ours: -isystem keeps its own warnings out of -Werror.

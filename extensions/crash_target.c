@@ -9,7 +9,6 @@
 #include "crash_target.h"
 #include "dump_file.h"
 #include "interrupt.h"
-#include "vtop_x86_64.h"
 
 #define CT_PAGE 4096ULL
 
@@ -235,12 +234,6 @@ static int ct_pfns_in_file(void *priv, uint64_t start, uint64_t end,
 	return 0;
 }
 
-static int ct_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
-		   struct ms_pte *leaf)
-{
-	return vtop_x86_64(priv, vaddr, paddr, leaf);
-}
-
 static const char *ct_errmsg(void *priv)
 {
 	struct crash_target *ct = ct_of(priv);
@@ -282,9 +275,6 @@ static const struct ms_target_ops ct_ops = {
 	.type_size = ct_type_size,
 	.enumerator = ct_enumerator,
 	.vmcoreinfo = ct_vmcoreinfo,
-#ifdef X86_64
-	.vtop = ct_vtop,
-#endif
 	.pfns_in_file = ct_pfns_in_file,
 	.file_size = ct_file_size,
 	.errmsg = ct_errmsg,

@@ -2,9 +2,10 @@
 /*
  * struct ms_target on crash's defs.h API: readmem(RETURN_ON_ERROR|QUIET),
  * symbol_value(), datatype_info() (MEMBER_OFFSET/MEMBER_SIZE/STRUCT_SIZE),
- * enumerator_value(), pc->read_vmcoreinfo() and an x86_64 page-table walk
- * over physical readmem().  All of these also work under crash --minimal
- * (crash 8.0.2 still loads the vmlinux's types into gdb in minimal mode).
+ * enumerator_value() and pc->read_vmcoreinfo(); the core walks the kernel
+ * page tables itself over physical readmem() (no vtop).  All of these also
+ * work under crash --minimal (crash 8.0.2 still loads the vmlinux's types
+ * into gdb in minimal mode).
  *
  * This header does not include defs.h, so that files using the memsect
  * core headers need not see crash's macros.
@@ -35,9 +36,6 @@ struct crash_target {
 	/* Test hook MEMSECT_CRASH_SIGINT_AFTER: raise SIGINT after N reads. */
 	uint64_t sigint_after;
 	uint64_t reads;
-	/* vtop_x86_64(): top-level table's physical address, 4 or 5 levels. */
-	uint64_t pgt_root;
-	int pgt_levels;		/* 0 until the first walk, -1 if no root */
 	char err[160];
 	/* ct_addr_symbol(): the vmlinux's ELF symbols, loaded on first use */
 	struct symtab *symtab;

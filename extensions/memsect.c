@@ -1,43 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The crash extension: "extend memsect.so" adds the command
- *   memsect sections|offline|diagnose [--json]
- * with the memsect CLI's sub-commands and output (text, or JSON schema
- * memsect/1) written to crash's fp.  Registered with MINIMAL so that it
- * also runs under "crash --minimal".
+ *   memsect <command> [--json] [options] [PFN...]
+ * with the core's commands and options (memsect/command.h), the CLI's
+ * output (text, or JSON schema memsect/1) written to crash's fp.
+ * Registered with MINIMAL so that it also runs under "crash --minimal".
  */
 #include "defs.h"
 
 #include "memsect/report.h"
-#include "owner.h"
 #include "run.h"
 
 static void cmd_memsect(void);
 
-static char *help_memsect[] = {
+/*
+ * crash's help page: the lines before and after the sub-command list are
+ * fixed; the list is the core's command table (memsect_init()).
+ */
+static const char *help_head[] = {
 	"memsect",
 	"memory-map state: sections, page_ext pointers, PageOffline pages",
-	"sections|offline|hvo|diagnose [--json] | owner [--pid N] [--type allocated|freed] [--json] | page [--json] PFN... | --version",
-	"  Runs a memsect check on the dump, with the same sub-commands, options",
+	"<command> [--json] [--pid N] [--type allocated|freed] [PFN...] | --version",
+	"  Runs a memsect command on the dump, with the same commands, options",
 	"  and output as the memsect command-line tool (README.md, \"memsect\").",
 	"  Reads that fail are reported with their address and make the result",
 	"  partial; they never end the crash session.  Ctrl-C stops a long scan",
 	"  and prints what was found so far.",
 	"",
-	"    sections  every present memory section: flags, mem_map, page_ext",
-	"              pointer state (valid, NULL, invalidated, unreadable)",
-	"    offline   PageOffline pfn ranges: memory blocks, sections, refcounts,",
-	"              PG_offline_skippable, whether the dump holds their contents",
-	"    hvo       hugetlb folios: HPG_vmemmap_optimized, the vmemmap frames",
-	"              their struct pages map to (crash's vtop walk) and PTE",
-	"              writability, frames shared between folios, and how many",
-	"              struct pages a naive scan misreads (HVO aliases, fake heads)",
-	"    diagnose  run every check and print the findings",
-	"    owner     page_owner records as /sys/kernel/debug/page_owner prints",
-	"              them (stacks from the stack depot, symbolized by crash),",
-	"              --pid N: of one process, --type freed: of freed pages",
-	"    page      struct page and page_ext clients (page_owner, page_table_check,",
-	"              alloc tag) of each PFN, through the PFN's own section",
+};
+
+static const char *help_tail[] = {
 	"    --json    one JSON document, schema \"memsect/1\"",
 	"    --version print the memsect version and JSON schema",
 	"",
@@ -66,109 +58,80 @@ static char *help_memsect[] = {
 	"    ...",
 	"\n  Run every check and save the JSON report:\n",
 	"    %s> memsect diagnose --json > /tmp/memsect.json",
-	NULL
 };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_COMMANDS 16
+
+/* help_head, two lines per command, help_tail, NULL */
+static char *help_memsect[NELEM(help_head) + 2 * MAX_COMMANDS + NELEM(help_tail) + 1];
+static char help_lines[2 * MAX_COMMANDS][160];
 
 static struct command_table_entry command_table[] = {
 	{ "memsect", cmd_memsect, help_memsect, MINIMAL },
 	{ NULL, NULL, NULL, 0 },
 };
 
-static int known_sub_command(const char *name)
+/* The command word: the first that is neither an option nor its value. */
+static int command_word(void)
 {
-	for (const struct ms_crash_command *c = ms_crash_commands; c->name; c++)
-		if (STREQ(name, c->name))
-			return 1;
+	for (int i = 1; i < argcnt; i++) {
+		if (args[i][0] != '-')
+			return i;
+		if (STREQ(args[i], "--pid") || STREQ(args[i], "--type"))
+			i++;
+	}
 	return 0;
 }
 
 static void cmd_memsect(void)
 {
-	const char *sub = NULL;
-	char err[512], *end;
-	int json = 0, freed = 0;
-	long pid = -1;
-	uint64_t pfns[64];
-	size_t npfn = 0;
+	static struct ms_args a;
+	const struct ms_command *cmd;
+	char *rest[MAXARGS], err[512];
+	const char *words[MAXARGS];
+	int nrest = 0, nwords, at;
 
 	for (int i = 1; i < argcnt; i++) {
-		if (STREQ(args[i], "--json")) {
-			json = 1;
-		} else if (STREQ(args[i], "--version")) {
+		if (STREQ(args[i], "--version")) {
 			fprintf(fp, "memsect %s (JSON schema %s)\n", MS_VERSION,
 				MS_SCHEMA);
 			return;
-		} else if (STREQ(args[i], "--help") || STREQ(args[i], "-h")) {
+		}
+		if (STREQ(args[i], "--help") || STREQ(args[i], "-h")) {
 			cmd_usage(pc->curcmd, COMPLETE_HELP);
 			return;
-		} else if (STREQ(args[i], "--pid") && i + 1 < argcnt) {
-			pid = strtol(args[++i], &end, 10);
-			if (*end || pid < 0) {
-				error(INFO, "bad --pid: %s\n", args[i]);
-				return;
-			}
-		} else if (STREQ(args[i], "--type") && i + 1 < argcnt) {
-			i++;
-			if (!STREQ(args[i], "allocated") && !STREQ(args[i], "freed")) {
-				error(INFO, "bad --type: %s\n", args[i]);
-				return;
-			}
-			freed = STREQ(args[i], "freed");
-		} else if (sub && STREQ(sub, "page") && args[i][0] != '-') {
-			if (npfn == sizeof(pfns) / sizeof(pfns[0])) {
-				error(INFO, "at most %zu pfns\n", npfn);
-				return;
-			}
-			pfns[npfn++] = strtoull(args[i], &end, 0);
-			if (*end) {
-				error(INFO, "bad pfn: %s\n", args[i]);
-				return;
-			}
-		} else if (args[i][0] == '-' || sub) {
-			error(INFO, "unexpected argument: %s\n", args[i]);
-			cmd_usage(pc->curcmd, SYNOPSIS);
-			return;
-		} else {
-			sub = args[i];
 		}
 	}
-	if (!sub) {
+	at = command_word();
+	if (!at) {
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
-	if (STREQ(sub, "page")) {
-		if (!npfn) {
-			cmd_usage(pc->curcmd, SYNOPSIS);
-			return;
-		}
-		pc->cmd_cleanup = ms_crash_owner_cleanup;
-		pc->cmd_cleanup_arg = NULL;
-		if (ms_crash_page(fp, json, pfns, npfn, err, sizeof(err)) == MS_CRASH_FAILED)
-			error(INFO, "%s\n", err);
-		pc->cmd_cleanup = NULL;
+	cmd = ms_command_find(args[at]);
+	if (!cmd) {
+		error(INFO, "unknown sub-command: %s\n", args[at]);
+		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
-	if (STREQ(sub, "owner")) {
-		pc->cmd_cleanup = ms_crash_owner_cleanup;
-		pc->cmd_cleanup_arg = NULL;
-		if (ms_crash_owner(fp, json, pid, freed, err, sizeof(err)) == MS_CRASH_FAILED)
-			error(INFO, "%s\n", err);
-		pc->cmd_cleanup = NULL;
-		return;
-	}
-	if (!known_sub_command(sub)) {
-		error(INFO, "unknown sub-command: %s\n", sub);
+	for (int i = 1; i < argcnt; i++)
+		if (i != at)
+			rest[nrest++] = args[i];
+	if (ms_args_parse(cmd, nrest, rest, &a, words, MAXARGS, &nwords, err,
+			  sizeof(err)) ||
+	    ms_args_pfns(cmd, &a, words, nwords, err, sizeof(err))) {
+		error(INFO, "%s\n", err);
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
 	pc->cmd_cleanup = ms_crash_run_cleanup;
 	pc->cmd_cleanup_arg = NULL;
-	switch (ms_crash_run(fp, sub, json, err, sizeof(err))) {
+	switch (ms_crash_run(fp, cmd, &a, err, sizeof(err))) {
 	case MS_CRASH_FAILED:
 		error(INFO, "%s\n", err);
 		break;
 	case MS_CRASH_INTERRUPTED:
-		if (!json)
+		if (!a.json)
 			error(INFO, "interrupted by Ctrl-C: the results above are partial\n");
 		break;
 	case MS_CRASH_PARTIAL:
@@ -178,13 +141,35 @@ static void cmd_memsect(void)
 	pc->cmd_cleanup = NULL;
 }
 
+static void build_help(void)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < NELEM(help_head); i++)
+		help_memsect[n++] = (char *)help_head[i];
+	for (const struct ms_command *cmd = ms_commands; cmd->name && k < NELEM(help_lines);
+	     cmd++) {
+		snprintf(help_lines[k], sizeof(help_lines[k]), "    %-9s %s",
+			 cmd->name, cmd->help);
+		help_memsect[n++] = help_lines[k++];
+		if (!cmd->synopsis[0])
+			continue;
+		snprintf(help_lines[k], sizeof(help_lines[k]), "    %-9s %s", "",
+			 cmd->synopsis);
+		help_memsect[n++] = help_lines[k++];
+	}
+	for (size_t i = 0; i < NELEM(help_tail); i++)
+		help_memsect[n++] = (char *)help_tail[i];
+	help_memsect[n] = NULL;
+}
+
 void __attribute__((constructor)) memsect_init(void)
 {
+	build_help();
 	register_extension(command_table);
 }
 
 void __attribute__((destructor)) memsect_fini(void)
 {
 	ms_crash_run_cleanup(NULL);
-	ms_crash_owner_cleanup(NULL);
 }

@@ -10,6 +10,9 @@ pkgs=(
 	gcc make pkg-config libkdumpfile-dev libdw-dev libelf-dev elfutils crash
 	# the CLI without a vmlinux: the dump's BTF, parsed by libbpf
 	libbpf-dev
+	# the vmlinux found by build id on debuginfod servers (libdebuginfod);
+	# the server itself for the tests
+	libdebuginfod-dev debuginfod
 	# the fuzz target (tests/fuzz): libFuzzer and the sanitizers
 	clang
 	# drgn helpers (python3-dev: their binding of libmemsect, src/python) and the tests

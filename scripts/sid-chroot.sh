@@ -25,7 +25,8 @@ SID_BUILD=$REPO/build/sid
 # What the build and the test suite need; pulled by debootstrap in one go.
 SID_PACKAGES=(
 	crash python3-drgn libkdumpfile-dev python3-libkdumpfile
-	libdw-dev libelf-dev libbpf-dev gcc libc6-dev make pkg-config python3-pytest
+	libdw-dev libelf-dev libbpf-dev libdebuginfod-dev debuginfod gcc libc6-dev make
+	pkg-config python3-pytest
 	python3-pytest-xdist
 	# the drgn helpers' binding of libmemsect (src/python) is built for it
 	python3-dev

@@ -16,9 +16,9 @@ CC ?= gcc
 MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
 	-Isrc/include -Isrc/lib -Isrc/elf -Isrc/dumpfile $(MS_SAN) $(CFLAGS)
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
-MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf
+MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf -ldebuginfod
 
-MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/checks/*.c))
+MS_LIB_SRCS := $(sort $(wildcard src/lib/*.c src/lib/arch/*.c src/lib/checks/*.c))
 MS_LIB_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_LIB_SRCS))
 MS_CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 MS_CLI_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_CLI_SRCS))
@@ -33,7 +33,7 @@ LIBMEMSECT_ELF := $(MS_BUILD)/libmemsect-elf.a
 MS_DUMPFILE_SRCS := $(sort $(wildcard src/dumpfile/*.c))
 MS_DUMPFILE_OBJS := $(patsubst src/%.c,$(MS_BUILD)/obj/%.o,$(MS_DUMPFILE_SRCS))
 LIBMEMSECT_DUMPFILE := $(MS_BUILD)/libmemsect-dumpfile.a
-MS_HEADERS := $(wildcard src/include/memsect/*.h src/lib/*.h src/cli/*.h src/elf/*.h src/dumpfile/*.h)
+MS_HEADERS := $(wildcard src/include/memsect/*.h src/include/memsect/*.def src/lib/*.h src/cli/*.h src/elf/*.h src/dumpfile/*.h)
 
 LIBMEMSECT := $(MS_BUILD)/libmemsect.a
 MEMSECT_CLI := $(MS_BUILD)/memsect
@@ -97,7 +97,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/memsect
 	install -m 755 $(MEMSECT_CLI) $(DESTDIR)$(PREFIX)/bin/memsect
 	install -m 644 $(LIBMEMSECT) $(DESTDIR)$(PREFIX)/lib/libmemsect.a
-	install -m 644 src/include/memsect/*.h $(DESTDIR)$(PREFIX)/include/memsect/
+	install -m 644 src/include/memsect/*.h src/include/memsect/*.def $(DESTDIR)$(PREFIX)/include/memsect/
 
 build-clean:
 	rm -rf build

@@ -2,7 +2,7 @@
 /*
  * struct ms_target on libkdumpfile 0.5.x + libdw.  Only APIs that are the
  * same in 0.5.1 and 0.5.6 are used: kdump_get_attr()/the kdump_get_*_attr
- * inline wrappers, kdump_read(), kdump_bmp_get_bits(), addrxlat steps.
+ * inline wrappers, kdump_read(), kdump_bmp_get_bits(), addrxlat_fulladdr_conv().
  * libkdumpfile 0.5.5 changed kdump_get_typed_attr() (a separate type
  * argument) and kdump_attr_ref_get() (the value must be released with
  * kdump_attr_discard()), so neither is called here.
@@ -144,61 +144,6 @@ static const char *kt_vmcoreinfo(void *priv, const char *key)
 	return NULL;
 }
 
-/*
- * Walk the kernel page tables one step at a time; the number of table
- * entries read tells the level of the leaf (a 2 MiB PMD leaf ends the walk
- * one step early).  A walk that comes back to a table it read, or a leaf
- * above the PUD, is a corrupt page table: no translation.
- */
-static int kt_vtop(void *priv, uint64_t vaddr, uint64_t *paddr,
-		   struct ms_pte *leaf)
-{
-	struct kdump_target *kt = priv;
-	addrxlat_step_t step;
-	unsigned levels, reads = 0;
-	uint64_t tables[6];
-
-	if (!kt->axsys)
-		return MS_ERROR;
-	memset(&step, 0, sizeof(step));
-	step.ctx = kt->axctx;
-	step.sys = kt->axsys;
-	step.meth = addrxlat_sys_get_meth(kt->axsys, ADDRXLAT_SYS_METH_PGT);
-	if (!step.meth || step.meth->kind != ADDRXLAT_PGT ||
-	    addrxlat_launch(&step, vaddr) != ADDRXLAT_OK)
-		return MS_ERROR;
-	levels = step.remain - 1;
-	if (levels > 5)
-		return MS_ERROR;
-	while (step.remain > 1) {
-		/* a table the walk has read before: a loop, no translation */
-		for (unsigned i = 0; i < reads; i++)
-			if (tables[i] == step.base.addr)
-				return MS_ERROR;
-		tables[reads] = step.base.addr;
-		if (addrxlat_step(&step) != ADDRXLAT_OK)
-			return MS_ERROR;
-		reads++;
-		leaf->entry = step.raw.pte;
-	}
-	if (step.remain == 1 && addrxlat_step(&step) != ADDRXLAT_OK)
-		return MS_ERROR;
-	/* Page tables yield machine addresses; identical to KPHYS outside Xen. */
-	if (step.base.as != ADDRXLAT_KPHYSADDR &&
-	    addrxlat_fulladdr_conv(&step.base, ADDRXLAT_KPHYSADDR, kt->axctx,
-				   kt->axsys) != ADDRXLAT_OK)
-		return MS_ERROR;
-	if (!reads || reads > levels)
-		return MS_ERROR;
-	*paddr = step.base.addr;
-	leaf->level = (int)(levels - reads + 1);
-	/* no page table maps more than a PUD (1 GiB) with one entry */
-	if (leaf->level > 3)
-		return MS_ERROR;
-	leaf->leaf_size = 4096ULL << (9 * (leaf->level - 1));
-	return 0;
-}
-
 static int kt_pfns_in_file(void *priv, uint64_t start, uint64_t end,
 			   uint64_t *stored)
 {
@@ -267,7 +212,6 @@ static const struct ms_target_ops kt_ops = {
 	.type_size = kt_type_size,
 	.enumerator = kt_enumerator,
 	.vmcoreinfo = kt_vmcoreinfo,
-	.vtop = kt_vtop,
 	.pfns_in_file = kt_pfns_in_file,
 	.file_size = kt_file_size,
 	.errmsg = kt_errmsg,
@@ -408,9 +352,50 @@ static int open_from_dump(struct kdump_target *kt, const char *dump)
 	return 0;
 }
 
-int kdump_target_open(struct kdump_target *kt, const char *dump,
-		      const char *vmlinux)
+/* vmlinux_find()'s candidate: kept when it opens and matches the dump. */
+static int try_vmlinux(void *arg, const char *path, const char *source)
 {
+	struct kdump_target *kt = arg;
+
+	if (vmlinux_open(&kt->vmlinux, path) || check_vmlinux(kt, path)) {
+		vmlinux_close(&kt->vmlinux);
+		return -1;
+	}
+	kt->have_vmlinux = 1;
+	kt->vmlinux_source = source;
+	snprintf(kt->vmlinux_path, sizeof(kt->vmlinux_path), "%s", path);
+	return 0;
+}
+
+/*
+ * No vmlinux given: one found by build id, else the dump's own BTF and
+ * kallsyms; when neither, one line naming the build id and every place
+ * searched.
+ */
+static int find_vmlinux(struct kdump_target *kt, const char *dump,
+			const struct vmlinux_search *vs)
+{
+	const char *bid = kt_vmcoreinfo(kt, "BUILD-ID");
+	char searched[1024], why[sizeof(kt->err)];
+
+	if (!vmlinux_find(vs, bid, kt_vmcoreinfo(kt, "OSRELEASE"), try_vmlinux, kt,
+			  searched, sizeof(searched)))
+		return 0;
+	if (!open_from_dump(kt, dump))
+		return 0;
+	memcpy(why, kt->err, sizeof(why));
+	if (snprintf(kt->err, sizeof(kt->err),
+		     "%s: no vmlinux for build id %s (searched: %s), and %s; give VMLINUX, --debug-dir DIR or DEBUGINFOD_URLS",
+		     dump, bid && *bid ? bid : "(none)", searched, why) >= (int)sizeof(kt->err))
+		memcpy(kt->err + sizeof(kt->err) - 4, "...", 4);
+	return -1;
+}
+
+int kdump_target_open(struct kdump_target *kt, const char *dump,
+		      const struct kdump_target_debuginfo *di)
+{
+	const char *vmlinux = di->vmlinux;
+
 	const char *s;
 
 	memset(kt, 0, sizeof(*kt));
@@ -478,14 +463,18 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 		kt->axctx = NULL;
 		kt->axsys = NULL;
 	}
-	if (!vmlinux)
+	if (di->no_vmlinux)
 		return open_from_dump(kt, dump);
+	if (!vmlinux)
+		return find_vmlinux(kt, dump, &di->search);
 	if (vmlinux_open(&kt->vmlinux, vmlinux)) {
 		snprintf(kt->err, sizeof(kt->err), "%s", kt->vmlinux.err);
 		vmlinux_close(&kt->vmlinux);
 		return -1;
 	}
 	kt->have_vmlinux = 1;
+	kt->vmlinux_source = "given";
+	snprintf(kt->vmlinux_path, sizeof(kt->vmlinux_path), "%s", vmlinux);
 	return check_vmlinux(kt, vmlinux);
 }
 

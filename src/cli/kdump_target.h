@@ -13,6 +13,7 @@
 #include "memsect/target.h"
 #include "symtab.h"
 #include "vmlinux.h"
+#include "vmlinux_find.h"
 
 struct vmci_entry {
 	char *key;
@@ -33,21 +34,32 @@ struct kdump_target {
 	struct dump_file file;		/* sizes its headers announce */
 	const char *read_err;		/* our reason for the last failed read */
 	char format[32];
-	char err[512];
+	char err[2048];
 	struct ms_target target;
 	struct symtab *symtab;		/* loaded by the first addr_symbol call */
 	int from_dump;			/* no vmlinux: btf and ksyms below */
 	struct btf_types btf;
 	struct kallsyms ksyms;
+	char vmlinux_path[4096];	/* the vmlinux used, "" if none */
+	const char *vmlinux_source;	/* "given", "build-id-dir", ..., NULL */
+};
+
+/* Where the vmlinux comes from. */
+struct kdump_target_debuginfo {
+	const char *vmlinux;		/* given; NULL: search */
+	int no_vmlinux;			/* the dump's BTF and kallsyms only */
+	struct vmlinux_search search;	/* where to look when none is given */
 };
 
 /*
- * Open the dump and the vmlinux, checking that they belong together; with
- * @vmlinux NULL, take types from the dump's BTF and symbols from its
- * kallsyms.  0, or -1 with a one-line message in kt->err.
+ * Open the dump and its vmlinux, checking that they belong together: the
+ * one given, else the first one found by the dump's build id whose build id
+ * matches (vmlinux_find.h), else (and with no_vmlinux) types from the
+ * dump's BTF and symbols from its kallsyms.  0, or -1 with a one-line
+ * message in kt->err.
  */
 int kdump_target_open(struct kdump_target *kt, const char *dump,
-		      const char *vmlinux);
+		      const struct kdump_target_debuginfo *di);
 void kdump_target_close(struct kdump_target *kt);
 
 #endif

@@ -1,59 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * memsect: memory-map state in Linux kernel crash dumps.
- *   memsect <command> [--json] VMCORE VMLINUX
- *   memsect <command> [--json] --no-vmlinux VMCORE (types: BTF, symbols: kallsyms)
- * Exit status: 0 clean, 1 findings of warning or worse, 2 usage,
- * 3 unreadable input or unusable debug info.
+ *   memsect <command> [options] VMCORE [VMLINUX] [PFN...]
+ * Without VMLINUX it is found by the dump's build id (--debug-dir DIR,
+ * /usr/lib/debug, DEBUGINFOD_URLS), else types come from the dump's BTF and
+ * symbols from its kallsyms (as with --no-vmlinux).
+ * The commands and their options are the core's table (memsect/command.h).
+ * Exit status: 0 clean, 1 findings of warning or worse (or partial),
+ * 2 usage, 3 unreadable input or unusable debug info.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kdump_target.h"
-#include "memsect/context.h"
-#include "memsect/findings.h"
-#include "memsect/hvo.h"
-#include "memsect/report.h"
-#include "memsect/sections.h"
-#include "owner_cmd.h"
-#include "page_cmd.h"
+#include "memsect/command.h"
 
 enum { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT };
-
-struct command {
-	const char *name;
-	const char *help;
-	void (*checks)(struct ms_ctx *c, struct ms_findings *f);
-};
-
-static const struct command commands[] = {
-	{ "sections", "every present memory section: flags, mem_map, page_ext pointer state",
-	  ms_checks_sections },
-	{ "offline", "PageOffline pfn ranges: blocks, sections, refcounts, skippable, in-dump audit",
-	  ms_checks_offline },
-	{ "hvo", "hugetlb folios: HVO flag, vmemmap aliases and their PTEs, naive-scan misreads",
-	  ms_checks_hvo },
-	{ "diagnose", "run every check and print the findings", ms_checks_all },
-};
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: memsect <command> [--json] VMCORE VMLINUX\n"
-		"       memsect <command> [--json] --no-vmlinux VMCORE\n"
+		"usage: memsect <command> [--json] [options] VMCORE [VMLINUX] [PFN...]\n"
 		"       memsect --help | --version\n\n"
 		"commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "  %-9s %s\n", "owner",
-		"page_owner records as /sys/kernel/debug/page_owner prints them\n"
-		"            [--pid N] [--type allocated|freed]");
-	fprintf(out, "  %-9s %s\n", "page",
-		"struct page and page_ext clients of each pfn: memsect page [--json] VMCORE VMLINUX PFN...");
+	for (const struct ms_command *cmd = ms_commands; cmd->name; cmd++) {
+		fprintf(out, "  %-9s %s\n", cmd->name, cmd->help);
+		if (cmd->synopsis[0])
+			fprintf(out, "  %-9s %s\n", "", cmd->synopsis);
+	}
 	fprintf(out,
 		"\nVMCORE: ELF, kdump-compressed or any other format libkdumpfile reads.\n"
-		"VMLINUX: the matching vmlinux with DWARF debug info.\n"
+		"VMLINUX: the matching vmlinux with DWARF debug info; when not given, the\n"
+		"  one with the dump's build id in each --debug-dir DIR/.build-id, in\n"
+		"  /usr/lib/debug (build id, then release paths), /boot, or on the\n"
+		"  debuginfod servers of DEBUGINFOD_URLS; else the dump's BTF and kallsyms.\n"
+		"--debug-dir DIR: also look in DIR/.build-id/xx/yyyy.debug (repeatable).\n"
+		"--no-default-debug-dirs: only --debug-dir and debuginfod, not /usr/lib/debug, /boot.\n"
 		"--no-vmlinux: types from the dump's own BTF, symbols from its kallsyms.\n"
 		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
 		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
@@ -72,7 +56,7 @@ static int usage_error(const char *fmt, const char *arg)
 /* One line on stderr; bytes that came from the dump are made printable. */
 static void error_line(const char *fmt, const char *a, const char *b)
 {
-	char buf[1024];
+	char buf[2048];
 
 	snprintf(buf, sizeof(buf), fmt, a, b);
 	for (unsigned char *p = (unsigned char *)buf; *p; p++)
@@ -98,114 +82,106 @@ static void progress(void *arg, uint64_t done, uint64_t total)
 		pct, (unsigned long long)done, (unsigned long long)total);
 }
 
-static int run(const struct command *cmd, const char *dump, const char *vmlinux,
-	       int json)
+static int run(const struct ms_command *cmd, const struct ms_args *a,
+	       const char *dump, const struct kdump_target_debuginfo *di)
 {
-	struct kdump_target kt;
-	struct ms_findings f = { 0 };
+	static struct kdump_target kt;
+	struct ms_session sess;
 	struct ms_report_info ri;
-	struct ms_ctx c;
-	char err[256];
-	int any, ret;
+	char err[512];
 	unsigned last_pct = ~0u;
+	enum ms_result res;
 
-	if (kdump_target_open(&kt, dump, vmlinux)) {
+	if (kdump_target_open(&kt, dump, di)) {
 		error_line("%s%s", kt.err, "");
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
 	}
-	if (ms_ctx_init(&c, &kt.target, err, sizeof(err))) {
-		error_line("%s: cannot use this dump: %s", dump, err);
-		kdump_target_close(&kt);
-		return EXIT_INPUT;
-	}
-	if (!ms_get_sections(&c)) {
-		const struct ms_read_error *e = ms_ctx_last_error(&c);
-		char where[200];
-
-		snprintf(where, sizeof(where), "0x%llx: %s",
-			 (unsigned long long)(e ? e->address : c.L.mem_section_roots),
-			 e ? e->what : "out of memory");
-		error_line("%s: cannot read the mem_section array at %s", dump, where);
-		ms_ctx_fini(&c);
+	if (ms_session_open(&sess, &kt.target, err, sizeof(err))) {
+		error_line("%s: %s", dump, err);
+		ms_session_close(&sess);
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
 	}
 	if (isatty(STDERR_FILENO)) {
-		c.progress = progress;
-		c.progress_arg = &last_pct;
+		sess.c.progress = progress;
+		sess.c.progress_arg = &last_pct;
 	}
-	cmd->checks(&c, &f);
-	ri.command = cmd->name;
 	ri.dump_path = dump;
 	ri.dump_format = kt.format[0] ? kt.format : NULL;
-	ri.vmlinux_path = vmlinux;
-	ri.types = vmlinux ? "dwarf" : "btf";
-	ri.symbols = vmlinux ? "elf" : "kallsyms";
-	if (json)
-		ms_report_json(stdout, &c, &ri, &f);
-	else
-		ms_report_text(stdout, &c, &ri, &f);
-	ret = ms_findings_worst(&f, &any) >= MS_WARNING ? EXIT_FINDINGS :
-							   EXIT_CLEAN;
-	ms_findings_free(&f);
-	ms_ctx_fini(&c);
+	ri.vmlinux_path = kt.have_vmlinux ? kt.vmlinux_path : NULL;
+	ri.vmlinux_source = kt.vmlinux_source;
+	ri.types = kt.have_vmlinux ? "dwarf" : "btf";
+	ri.symbols = kt.have_vmlinux ? "elf" : "kallsyms";
+	res = ms_command_run(cmd, stdout, &sess, a, &ri);
+	ms_session_close(&sess);
 	kdump_target_close(&kt);
 	if (fflush(stdout)) {
 		perror("memsect: writing output");
 		return EXIT_INPUT;
 	}
-	return ret;
+	return res == MS_RESULT_CLEAN ? EXIT_CLEAN : EXIT_FINDINGS;
 }
 
 int main(int argc, char **argv)
 {
-	const struct command *cmd = NULL;
-	const char *files[2] = { NULL, NULL };
-	int nfiles = 0, json = 0, no_vmlinux = 0;
+	static struct ms_args a;
+	static struct kdump_target_debuginfo di;
+	const struct ms_command *cmd = NULL;
+	/* static: the process's lifetime, not a leak when main returns */
+	static const char **words;
+	static char **rest;
+	char err[256];
+	int nrest = 0, nwords = 0, first_pfn = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "owner"))
-		return owner_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "page"))
-		return page_main(argc - 1, argv + 1);
+	words = calloc((size_t)argc + 1, sizeof(*words));
+	rest = calloc((size_t)argc + 1, sizeof(*rest));
+	if (!words || !rest) {
+		perror("memsect");
+		return EXIT_INPUT;
+	}
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *w = argv[i];
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		if (!strcmp(w, "--help") || !strcmp(w, "-h")) {
 			usage(stdout);
 			return EXIT_CLEAN;
 		}
-		if (!strcmp(a, "--version")) {
+		if (!strcmp(w, "--version")) {
 			printf("memsect %s (JSON schema %s)\n", MS_VERSION, MS_SCHEMA);
 			return EXIT_CLEAN;
 		}
-		if (!strcmp(a, "--json")) {
-			json = 1;
-			continue;
-		}
-		if (!strcmp(a, "--no-vmlinux")) {
-			no_vmlinux = 1;
-			continue;
-		}
-		if (a[0] == '-' && a[1])
-			return usage_error("unknown option '%s'", a);
-		if (!cmd) {
-			for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
-				if (!strcmp(a, commands[k].name))
-					cmd = &commands[k];
+		if (!strcmp(w, "--no-vmlinux")) {
+			di.no_vmlinux = 1;
+		} else if (!strcmp(w, "--debug-dir")) {
+			if (i + 1 == argc)
+				return usage_error("%s", "--debug-dir needs a directory");
+			if (di.search.ndebug_dirs == VMLINUX_MAX_DEBUG_DIRS)
+				return usage_error("at most %s --debug-dir", "16");
+			di.search.debug_dirs[di.search.ndebug_dirs++] = argv[++i];
+		} else if (!strcmp(w, "--no-default-debug-dirs")) {
+			di.search.no_default_dirs = 1;
+		} else if (!cmd && w[0] != '-') {
+			cmd = ms_command_find(w);
 			if (!cmd)
-				return usage_error("unknown command '%s'", a);
-			continue;
+				return usage_error("unknown command '%s'", w);
+		} else {
+			rest[nrest++] = argv[i];
 		}
-		if (nfiles == 2 - no_vmlinux)
-			return usage_error("unexpected argument '%s'", a);
-		files[nfiles++] = a;
 	}
 	if (!cmd)
 		return usage_error("%s", "no command given");
-	if (nfiles < 1)
+	if (ms_args_parse(cmd, nrest, rest, &a, words, argc, &nwords, err, sizeof(err)))
+		return usage_error("%s", err);
+	if (nwords < 1)
 		return usage_error("%s", "no VMCORE given");
-	if (nfiles < 2 - no_vmlinux)
-		return usage_error("%s", "no VMLINUX given: the page_ext offset and the kernel's enums come from its debug info (or, with --no-vmlinux, from the dump's BTF)");
-	return run(cmd, files[0], files[1], json);
+	/* VMCORE [VMLINUX] [PFN...]: a number after VMCORE is a PFN */
+	if (nwords > 1 && !di.no_vmlinux &&
+	    !((cmd->options & MS_OPT_PFNS) && ms_word_is_number(words[1]))) {
+		di.vmlinux = words[1];
+		first_pfn = 2;
+	}
+	if (ms_args_pfns(cmd, &a, words + first_pfn, nwords - first_pfn, err, sizeof(err)))
+		return usage_error("%s", err);
+	return run(cmd, &a, words[0], &di);
 }

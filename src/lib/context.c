@@ -9,6 +9,7 @@
 #include "memsect/hvo.h"
 #include "memsect/offline.h"
 #include "memsect/sections.h"
+#include "pgtable.h"
 
 int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen)
 {
@@ -27,6 +28,7 @@ int ms_ctx_init(struct ms_ctx *c, struct ms_target *t, char *err, size_t errlen)
 				       t->ops->errmsg && t->ops->errmsg(t->priv) ?
 				       t->ops->errmsg(t->priv) : "unreadable");
 	}
+	ms_pgtable_init(c);
 	if (c->L.page_ext_size_bad)
 		ms_ctx_invalid(c, MS_KVADDR, c->L.page_ext_size_addr,
 			       "page_ext_size %llu is not a size this kernel's page_ext clients add up to",
@@ -156,7 +158,7 @@ bool ms_kaddr_plausible(uint64_t va)
 	return (va >> 56) == 0xff;
 }
 
-/* The dumps are little-endian x86_64/arm64: assemble values byte-wise. */
+/* Every supported architecture is little-endian: assemble values byte-wise. */
 uint64_t ms_get_uint(const void *buf, size_t off, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)buf + off;

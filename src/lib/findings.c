@@ -1,18 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The finding list. */
+/* The finding list, checked against the finding table (findings.def). */
+#include <assert.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "memsect/findings.h"
 
-struct ms_finding *ms_finding_add(struct ms_findings *f, const char *code,
-				  enum ms_severity sev, enum ms_place_kind place,
+#define MS_SEV_INFO MS_INFO
+#define MS_SEV_WARNING MS_WARNING
+#define MS_SEV_ERROR MS_ERROR_SEV
+
+static const struct ms_finding_def table[MS_F_NCODES] = {
+#define MS_FINDING(code, severity, place, when) \
+	[MS_F_##code] = { #code, MS_SEV_##severity, MS_PLACE_##place, when },
+#include "memsect/findings.def"
+};
+
+static const struct {
+	const char *name;
+	enum ms_ev_type type;
+} keys[MS_K_NKEYS] = {
+#define MS_KEY(key, type) [MS_K_##key] = { #key, MS_EV_##type },
+#include "memsect/findings.def"
+};
+
+static const struct {
+	enum ms_finding_code code;
+	enum ms_ev_key key;
+} evidence[] = {
+#define MS_EVIDENCE(code, key) { MS_F_##code, MS_K_##key },
+#include "memsect/findings.def"
+};
+
+const struct ms_finding_def *ms_finding_def(enum ms_finding_code code)
+{
+	return code < MS_F_NCODES ? &table[code] : NULL;
+}
+
+const char *ms_ev_key_name(enum ms_ev_key key)
+{
+	return key < MS_K_NKEYS ? keys[key].name : "?";
+}
+
+static bool has_key(enum ms_finding_code code, enum ms_ev_key key)
+{
+	for (size_t i = 0; i < sizeof(evidence) / sizeof(evidence[0]); i++)
+		if (evidence[i].code == code && evidence[i].key == key)
+			return true;
+	return false;
+}
+
+struct ms_finding *ms_finding_add(struct ms_findings *f,
+				  enum ms_finding_code code,
 				  uint64_t a, uint64_t b, const char *fmt, ...)
 {
 	struct ms_finding *x;
 	va_list ap;
+
+	assert(code < MS_F_NCODES);
 
 	if (f->n == f->cap) {
 		size_t ncap = f->cap ? f->cap * 2 : 16;
@@ -25,9 +73,10 @@ struct ms_finding *ms_finding_add(struct ms_findings *f, const char *code,
 	}
 	x = &f->v[f->n++];
 	memset(x, 0, sizeof(*x));
-	x->code = code;
-	x->severity = sev;
-	x->place = place;
+	x->id = code;
+	x->code = table[code].code;
+	x->severity = table[code].severity;
+	x->place = table[code].place;
 	x->a = a;
 	x->b = b;
 	va_start(ap, fmt);
@@ -36,52 +85,53 @@ struct ms_finding *ms_finding_add(struct ms_findings *f, const char *code,
 	return x;
 }
 
-static struct ms_evidence *ev(struct ms_finding *x, const char *key)
+static struct ms_evidence *ev(struct ms_finding *x, enum ms_ev_key key,
+			      enum ms_ev_type type)
 {
-	if (!x || x->nev >= MS_MAX_EVIDENCE)
+	struct ms_evidence *e;
+
+	if (!x)
 		return NULL;
-	x->ev[x->nev].key = key;
-	return &x->ev[x->nev++];
+	/* A check adding a key the table does not give its code is a bug. */
+	assert(key < MS_K_NKEYS && keys[key].type == type && has_key(x->id, key));
+	if (x->nev >= MS_MAX_EVIDENCE)
+		return NULL;
+	e = &x->ev[x->nev++];
+	e->key = keys[key].name;
+	e->type = type;
+	return e;
 }
 
-void ms_ev_uint(struct ms_finding *x, const char *key, uint64_t v)
+void ms_ev_uint(struct ms_finding *x, enum ms_ev_key key, uint64_t v)
 {
-	struct ms_evidence *e = ev(x, key);
+	struct ms_evidence *e = ev(x, key, MS_EV_UINT);
 
-	if (e) {
-		e->type = MS_EV_UINT;
+	if (e)
 		e->u = v;
-	}
 }
 
-void ms_ev_int(struct ms_finding *x, const char *key, int64_t v)
+void ms_ev_int(struct ms_finding *x, enum ms_ev_key key, int64_t v)
 {
-	struct ms_evidence *e = ev(x, key);
+	struct ms_evidence *e = ev(x, key, MS_EV_INT);
 
-	if (e) {
-		e->type = MS_EV_INT;
+	if (e)
 		e->i = v;
-	}
 }
 
-void ms_ev_addr(struct ms_finding *x, const char *key, uint64_t v)
+void ms_ev_addr(struct ms_finding *x, enum ms_ev_key key, uint64_t v)
 {
-	struct ms_evidence *e = ev(x, key);
+	struct ms_evidence *e = ev(x, key, MS_EV_ADDR);
 
-	if (e) {
-		e->type = MS_EV_ADDR;
+	if (e)
 		e->u = v;
-	}
 }
 
-void ms_ev_str(struct ms_finding *x, const char *key, const char *v)
+void ms_ev_str(struct ms_finding *x, enum ms_ev_key key, const char *v)
 {
-	struct ms_evidence *e = ev(x, key);
+	struct ms_evidence *e = ev(x, key, MS_EV_STR);
 
-	if (e) {
-		e->type = MS_EV_STR;
+	if (e)
 		snprintf(e->s, sizeof(e->s), "%s", v);
-	}
 }
 
 void ms_findings_free(struct ms_findings *f)

@@ -15,10 +15,9 @@
 #include "memsect/hvo.h"
 #include "memsect/pages.h"
 #include "memsect/sections.h"
+#include "pgtable.h"
 
 #define VMEMMAP_PAGE 4096ULL
-#define X86_PAGE_RW (1ULL << 1)
-#define PTRS_PER_TABLE 512
 
 struct scan {
 	struct ms_hvo *h;
@@ -41,15 +40,10 @@ struct scan {
 	unsigned char inv_head[4096];	/* layout.c bounds the struct page size */
 };
 
-bool ms_hvo_pte_writable(uint64_t entry)
-{
-	return entry & X86_PAGE_RW;
-}
-
 const char *ms_vmemmap_leaf_problem(struct ms_ctx *c, uint64_t va, uint64_t pa,
 				    const struct ms_pte *leaf)
 {
-	uint64_t slot;
+	uint64_t pte = ms_level_size(c, 1), slot;
 
 	/*
 	 * vmemmap_populate(): vmemmap_populate_hugepages() maps 2 MiB PMDs,
@@ -58,16 +52,19 @@ const char *ms_vmemmap_leaf_problem(struct ms_ctx *c, uint64_t va, uint64_t pa,
 	 */
 	if (leaf->level != 1 && leaf->level != 2)
 		return "a leaf at a level no vmemmap mapping uses";
-	if (leaf->leaf_size != VMEMMAP_PAGE << (9 * (leaf->level - 1)))
+	if (!pte)
+		return NULL;	/* no architecture: no sizes to hold it to */
+	if (leaf->leaf_size != ms_level_size(c, leaf->level))
 		return "a leaf whose size does not match its level";
 	if (leaf->level != 1 || !leaf->entry)
 		return NULL;
 	/*
 	 * A PTE that maps its own table: the frame holds this very entry in
-	 * the slot that translated @va (4 KiB tables of 512 entries).
+	 * the slot that translated @va (a target's own vtop; the core's walk
+	 * refuses such a PTE itself).
 	 */
-	if (ms_read_quiet(c, MS_PADDR, (pa & ~(VMEMMAP_PAGE - 1)) +
-			  ((va / VMEMMAP_PAGE) % PTRS_PER_TABLE) * 8,
+	if (ms_read_quiet(c, MS_PADDR, (pa & ~(pte - 1)) +
+			  ((va / pte) % (ms_level_size(c, 2) / pte)) * 8,
 			  &slot, 8, NULL) == 0 &&
 	    slot == leaf->entry)
 		return "a PTE that maps its own page table";
@@ -89,7 +86,6 @@ static uint64_t grain(const struct scan *sc, uint64_t va)
 static int check_leaves(struct ms_ctx *c, struct scan *sc,
 			const struct ms_section *s)
 {
-	struct ms_target *t = c->t;
 	uint64_t len = (s->end_pfn - s->start_pfn) * c->L.page_struct_size;
 	uint64_t va = s->mem_map & ~(VMEMMAP_PAGE - 1), end = s->mem_map + len;
 	size_t n = (size_t)((end - va + VMEMMAP_PAGE - 1) / VMEMMAP_PAGE);
@@ -104,30 +100,34 @@ static int check_leaves(struct ms_ctx *c, struct scan *sc,
 	}
 	memset(sc->bad, 0, n);
 	sc->bad_base = va;
-	if (!t->ops->vtop)
+	if (!ms_vtop_available(c))
 		return 0;
 	while (va < end) {
 		uint64_t pa, next = (va & ~(VMEMMAP_PAGE - 1)) + VMEMMAP_PAGE;
 		struct ms_pte leaf;
-		const char *why;
+		const char *why = NULL;
+		int ret = ms_vtop(c, va, &pa, &leaf);
 
-		/* An unmapped page is recorded by the struct page scan. */
-		if (t->ops->vtop(t->priv, va, &pa, &leaf) == 0) {
+		/*
+		 * An unmapped page is recorded by the struct page scan, bad
+		 * tables (MS_ERROR) by the walk.
+		 */
+		if (ret != MS_ABSENT) {
 			uint64_t size = leaf.leaf_size;
 
 			if (size >= VMEMMAP_PAGE && !(size & (size - 1)))
 				next = (va & ~(size - 1)) + size;
-			why = ms_vmemmap_leaf_problem(c, va, pa, &leaf);
-			if (why) {
+			if (ret == 0)
+				why = ms_vmemmap_leaf_problem(c, va, pa, &leaf);
+			if (why)
 				ms_ctx_invalid(c, MS_KVADDR, va,
 					       "vmemmap of section %llu: %s (entry 0x%llx, level %d); its struct pages are not used",
 					       (unsigned long long)s->nr, why,
 					       (unsigned long long)leaf.entry,
 					       leaf.level);
-				for (uint64_t g = grain(sc, va);
-				     g < n && g < grain(sc, next); g++)
-					sc->bad[g] = 1;
-			}
+			for (uint64_t g = grain(sc, va);
+			     (why || ret) && g < n && g < grain(sc, next); g++)
+				sc->bad[g] = 1;
 		}
 		if (next <= va)
 			break;		/* the last leaf of the address space */
@@ -343,7 +343,6 @@ static void note_frame(struct ms_hvo_folio *f, uint64_t k, uint64_t frame,
 static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 		 uint64_t *sorted, uint64_t *entries)
 {
-	struct ms_target *t = c->t;
 	uint64_t n = f->vmemmap_pages, first_tail = 0, aliased_frames = 0;
 	bool tails_same = true;
 
@@ -351,15 +350,20 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 		uint64_t va = f->head_vaddr + k * VMEMMAP_PAGE, pa;
 		struct ms_pte leaf;
 
+		const char *why;
+		int ret = ms_vtop(c, va, &pa, &leaf);
+
 		frames[k] = 0;
 		entries[k] = 0;
-		const char *why;
-
-		if (t->ops->vtop(t->priv, va, &pa, &leaf)) {
+		if (ret == MS_ABSENT) {
 			ms_ctx_error(c, MS_KVADDR, va,
 				     "vmemmap of hugetlb folio pfn 0x%llx not mapped",
 				     (unsigned long long)f->pfn);
 			f->unmapped++;
+			continue;
+		}
+		if (ret) {	/* bad tables, recorded by the walk */
+			f->bad_leaves++;
 			continue;
 		}
 		why = ms_vmemmap_leaf_problem(c, va, pa, &leaf);
@@ -379,10 +383,12 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 			f->head_frame = frames[0];
 			f->head_pte = leaf.entry;
 			f->head_level = leaf.level;
+			f->head_writable = ms_pte_writable(c, leaf.entry);
 		} else if (k == 1) {
 			f->alias_frame = frames[1];
 			f->alias_pte = leaf.entry;
 			f->alias_level = leaf.level;
+			f->alias_writable = ms_pte_writable(c, leaf.entry);
 			first_tail = frames[1];
 		} else if (frames[k] != first_tail) {
 			tails_same = false;
@@ -399,11 +405,13 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 	for (uint64_t k = 0; k < n; k++) {
 		if (!frames[k] || occurrences(sorted, n, frames[k]) < 2)
 			continue;
-		note_frame(f, k, frames[k], ms_hvo_pte_writable(entries[k]));
+		bool rw = ms_pte_writable(c, entries[k]);
+
+		note_frame(f, k, frames[k], rw);
 		if (!k)
 			continue;
 		f->aliased_pages++;
-		f->aliased_writable += ms_hvo_pte_writable(entries[k]);
+		f->aliased_writable += rw;
 	}
 	f->frames_more = aliased_frames - f->nframes;
 	if (f->unmapped || f->bad_leaves)
@@ -416,8 +424,10 @@ static void walk(struct ms_ctx *c, struct ms_hvo_folio *f, uint64_t *frames,
 		f->scheme = MS_HVO_HEAD_ALIAS;
 	else
 		f->scheme = MS_HVO_SHARED_TAIL;
-	if (f->scheme == MS_HVO_NONE)
+	if (f->scheme == MS_HVO_NONE) {
 		f->alias_frame = f->alias_pte = 0, f->alias_level = 0;
+		f->alias_writable = false;
+	}
 }
 
 struct use {
@@ -504,7 +514,7 @@ static int walk_all(struct ms_ctx *c, struct ms_hvo *h)
 		if (f->vmemmap_pages > max)
 			max = f->vmemmap_pages;
 	}
-	h->walked = c->t->ops->vtop != NULL;
+	h->walked = ms_vtop_available(c);
 	if (!h->walked || !h->n)
 		return 0;
 	buf = malloc(3 * max * sizeof(*buf));

@@ -52,7 +52,7 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 		 * (d99e3140a4d3 "mm: turn folio_test_hugetlb into a
 		 * PageType", 6.9): the type bit is cleared under the base.
 		 */
-		base = 0xf0000000;
+		base = (int64_t)MS_KD_OLD_PAGE_TYPE_BASE;
 		enumerator(t, "PAGE_TYPE_BASE", &base);	/* 6.11 enum */
 		h->detect = MS_HUGETLB_PGTYPE_INVERTED;
 		h->inv_base = (uint32_t)base;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch.h"
 #include "memsect/layout.h"
 #include "vmcoreinfo.h"
 
@@ -180,6 +181,7 @@ static void resolve_identity(struct probe *p, struct ms_layout *L)
 
 static void resolve_geometry(struct probe *p, struct ms_layout *L)
 {
+	const struct ms_arch *arch = ms_arch_detect(p->t);
 	int64_t v;
 	uint64_t roots;
 
@@ -210,17 +212,16 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 		return;
 	}
 	/*
-	 * NUMBER(MAX_PHYSMEM_BITS) is a run-time value on x86_64 5-level
-	 * paging; without it, x86_64's rule pgtable_l5_enabled ? 52 : 46
-	 * (arch/x86/include/asm/sparsemem.h).
+	 * NUMBER(MAX_PHYSMEM_BITS) can be a run-time value (5-level paging);
+	 * without it, the architecture's rule (arch.h).
 	 */
 	if (ms_vmci_number(p->t, "NUMBER(MAX_PHYSMEM_BITS)", &v) == 0 &&
 	    v > L->section_size_bits && v <= 64) {
 		L->max_physmem_bits = (unsigned)v;
-	} else if (ms_vmci_number(p->t, "NUMBER(pgtable_l5_enabled)", &v) == 0) {
-		L->max_physmem_bits = v ? 52 : 46;
+	} else if (arch && arch->max_physmem_bits(p->t) > L->section_size_bits) {
+		L->max_physmem_bits = arch->max_physmem_bits(p->t);
 	} else {
-		fail(p, "VMCOREINFO has neither NUMBER(MAX_PHYSMEM_BITS) nor NUMBER(pgtable_l5_enabled)");
+		fail(p, "VMCOREINFO has no NUMBER(MAX_PHYSMEM_BITS), and no architecture rule gives it");
 		return;
 	}
 	L->pages_per_section = 1ULL << (L->section_size_bits - L->page_shift);
@@ -260,19 +261,18 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 
 /*
  * Section flag bits.  6.0 turned them into the anonymous enum
- * SECTION_*_BIT ("mm: memory_hotplug: enumerate all supported section
- * flags", Muchun Song, v6.0) with SECTION_MAP_LAST_BIT as the count; before,
- * bits 0-3 were #defines (5.12 added SECTION_TAINT_ZONE_DEVICE as bit 4,
- * 1f90a3477df3), invisible to DWARF.
+ * SECTION_*_BIT with SECTION_MAP_LAST_BIT as the count; before, they were
+ * #defines, invisible to DWARF (kernel_defines.def).
  */
 static void resolve_section_flags(struct probe *p, struct ms_layout *L)
 {
-	static const char *const names[MS_SECTION_NFLAGS] = {
-		"SECTION_MARKED_PRESENT_BIT", "SECTION_HAS_MEM_MAP_BIT",
-		"SECTION_IS_ONLINE_BIT", "SECTION_IS_EARLY_BIT",
-		"SECTION_TAINT_ZONE_DEVICE_BIT",
-		"SECTION_CANNOT_OPTIMIZE_VMEMMAP_BIT",
-		"SECTION_IS_VMEMMAP_PREINIT_BIT",
+	static const struct {
+		const char *enumerator;
+		int old_bit;
+	} flags[MS_SECTION_NFLAGS] = {
+#define MS_SECTION_FLAG(name, enumerator, old_bit, json, letter) \
+		[MS_SECTION_##name] = { enumerator, old_bit },
+#include "memsect/kernel_defines.def"
 	};
 	int64_t v, last;
 
@@ -281,21 +281,16 @@ static void resolve_section_flags(struct probe *p, struct ms_layout *L)
 		L->section_flags_from_enum = true;
 		for (int i = 0; i < MS_SECTION_NFLAGS; i++) {
 			L->section_flag_bit[i] = -1;
-			if (enumerator(p, names[i], &v) == 0 && v >= 0 && v < last)
+			if (enumerator(p, flags[i].enumerator, &v) == 0 &&
+			    v >= 0 && v < last)
 				L->section_flag_bit[i] = (int)v;
 		}
 		L->section_map_mask = ~((1ULL << last) - 1);
 		return;
 	}
-	/* <= 5.19: #define SECTION_MARKED_PRESENT (1UL<<0) ... IS_EARLY (1UL<<3). */
 	for (int i = 0; i < MS_SECTION_NFLAGS; i++)
-		L->section_flag_bit[i] = i <= MS_SECTION_IS_EARLY ? i : -1;
-	/*
-	 * The coded mem_map is at least 64-byte aligned (vmemmap - start_pfn
-	 * struct pages), so masking 6 bits is right whether or not bit 4
-	 * (5.12+) or bit 5 exist.
-	 */
-	L->section_map_mask = ~0x3fULL;
+		L->section_flag_bit[i] = flags[i].old_bit;
+	L->section_map_mask = MS_KD_OLD_SECTION_MAP_MASK;
 }
 
 static void resolve_mem_section(struct probe *p, struct ms_layout *L)
@@ -363,8 +358,8 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
 		L->pgtype_offline = (uint32_t)off;
 	} else {
 		L->pgtype = MS_PGTYPE_INVERTED;
-		L->pgtype_base = 0xf0000000u;
-		L->pgtype_offline = 0x100;
+		L->pgtype_base = (uint32_t)MS_KD_OLD_PAGE_TYPE_BASE;
+		L->pgtype_offline = (uint32_t)MS_KD_OLD_PG_OFFLINE;
 	}
 	if (ms_vmci_number(p->t, "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)", &v) == 0) {
 		L->offline_from_vmcoreinfo = true;
@@ -483,34 +478,36 @@ static void resolve_page_ext(struct probe *p, struct ms_layout *L)
 }
 
 /*
- * Memory block states: enum memory_block_state in Debian 6.12.117 (the
- * enum conversion; mainline commit UNVERIFIED), before that #define
- * MEM_ONLINE (1<<0) ... MEM_CANCEL_OFFLINE (1<<5) in include/linux/memory.h
- * (MEM_PREPARE_ONLINE (1<<6) / MEM_FINISH_OFFLINE (1<<7) since
- * c5f1e2d18909, v6.9).
+ * Memory block states: enum memory_block_state where the debug info has
+ * it, else the old #defines (kernel_defines.def).
  */
 static void resolve_block_states(struct probe *p, struct ms_layout *L)
 {
-	static const char *const names[MS_MEM_NSTATES] = {
-		NULL, "MEM_ONLINE", "MEM_GOING_OFFLINE", "MEM_OFFLINE",
-		"MEM_GOING_ONLINE", "MEM_CANCEL_ONLINE", "MEM_CANCEL_OFFLINE",
-		"MEM_PREPARE_ONLINE", "MEM_FINISH_OFFLINE",
+	static const struct {
+		const char *enumerator;
+		int64_t old_value;
+	} states[MS_MEM_NSTATES] = {
+#define MS_BLOCK_STATE(name, enumerator, old_value, sysfs) \
+		[MS_MEM_##name] = { enumerator, old_value },
+#include "memsect/kernel_defines.def"
 	};
 	int64_t v;
 
 	L->mb_state_value[MS_MEM_UNKNOWN] = -1;
 	if (enumerator(p, "MEM_ONLINE", &v) == 0) {
 		for (int i = 1; i < MS_MEM_NSTATES; i++)
-			if (enumerator(p, names[i], &L->mb_state_value[i]) != 0)
+			if (enumerator(p, states[i].enumerator,
+				       &L->mb_state_value[i]) != 0)
 				L->mb_state_value[i] = -1;
 		return;
 	}
 	for (int i = 1; i < MS_MEM_NSTATES; i++)
-		L->mb_state_value[i] = 1LL << (i - 1);
+		L->mb_state_value[i] = states[i].old_value;
 }
 
 static void resolve_blocks(struct probe *p, struct ms_layout *L)
 {
+	const struct ms_arch *arch = ms_arch_detect(p->t);
 	size_t slots_size, state_size, dummy;
 	uint64_t addr, v;
 
@@ -536,8 +533,9 @@ static void resolve_blocks(struct probe *p, struct ms_layout *L)
 		L->sections_per_block = v;
 		return;
 	}
-	/* x86: arch/x86/mm/init_64.c memory_block_size_probed (bytes). */
-	if (symbol(p, "memory_block_size_probed", &addr) == 0 &&
+	/* The architecture's probed block size in bytes (arch.h). */
+	if (arch && arch->block_size_symbol &&
+	    symbol(p, arch->block_size_symbol, &addr) == 0 &&
 	    read_ulong(p, addr, 8, &v) == 0 &&
 	    v >> L->section_size_bits > 0)
 		L->sections_per_block = v >> L->section_size_bits;
@@ -571,8 +569,9 @@ int ms_layout_resolve(struct ms_target *t, struct ms_layout *L, char *err,
 const char *ms_section_flag_name(enum ms_section_flag f)
 {
 	static const char *const names[MS_SECTION_NFLAGS] = {
-		"present", "has_mem_map", "online", "early",
-		"zone_device", "cannot_optimize_vmemmap", "vmemmap_preinit",
+#define MS_SECTION_FLAG(name, enumerator, old_bit, json, letter) \
+		[MS_SECTION_##name] = json,
+#include "memsect/kernel_defines.def"
 	};
 
 	return f < MS_SECTION_NFLAGS ? names[f] : "?";
@@ -580,11 +579,11 @@ const char *ms_section_flag_name(enum ms_section_flag f)
 
 const char *ms_block_state_name(enum ms_block_state s)
 {
-	/* The sysfs spelling (drivers/base/memory.c state_show()). */
 	static const char *const names[MS_MEM_NSTATES] = {
-		"unknown", "online", "going-offline", "offline",
-		"going-online", "cancel-online", "cancel-offline",
-		"prepare-online", "finish-offline",
+		[MS_MEM_UNKNOWN] = "unknown",
+#define MS_BLOCK_STATE(name, enumerator, old_value, sysfs) \
+		[MS_MEM_##name] = sysfs,
+#include "memsect/kernel_defines.def"
 	};
 
 	return s < MS_MEM_NSTATES ? names[s] : "unknown";

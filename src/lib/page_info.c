@@ -9,6 +9,7 @@
 #include "memsect/page_owner.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
+#include "pgtable.h"
 
 /* As page_owner.c: the layout resolver rejects 4096 and above too. */
 #define PAGE_EXT_SIZE_MAX 4096
@@ -137,9 +138,12 @@ static int read_vmemmap(struct ms_ctx *c, uint64_t addr, void *buf, size_t len)
 {
 	struct ms_pte leaf;
 	uint64_t pa;
+	int ret = ms_vtop_available(c) ? ms_vtop(c, addr, &pa, &leaf) : MS_ABSENT;
 
-	if (c->t->ops->vtop && c->t->ops->vtop(c->t->priv, addr, &pa, &leaf) == 0 &&
-	    leaf.leaf_size && addr % leaf.leaf_size + len <= leaf.leaf_size)
+	if (ret == MS_ERROR)
+		return MS_ERROR;	/* bad page tables, recorded by the walk */
+	if (ret == 0 && leaf.leaf_size &&
+	    addr % leaf.leaf_size + len <= leaf.leaf_size)
 		return ms_read(c, MS_PADDR, pa, buf, len, "struct page", NULL);
 	return ms_read(c, MS_KVADDR, addr, buf, len, "struct page", NULL);
 }
@@ -188,7 +192,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 		uint64_t ch = ms_get_u64(pb, k->compound_head);
 
 		/* bit 0: tail page; the rest is the head's struct page, in the
-		 * virtually contiguous vmemmap (x86_64 SPARSEMEM_VMEMMAP) */
+		 * virtually contiguous vmemmap (SPARSEMEM_VMEMMAP) */
 		int64_t d = (int64_t)((ch - 1) - s->mem_map);
 
 		if ((ch & 1) && d % (int64_t)L->page_struct_size == 0)

@@ -18,7 +18,7 @@
 #include "memsect/report.h"
 #include "memsect/sections.h"
 
-#define PAGEBLOCK_ORDER 9	/* x86_64 with 4 KiB pages: HPAGE_PMD_ORDER */
+#define PAGEBLOCK_ORDER 9	/* HPAGE_PMD_ORDER with 4 KiB pages and 512-entry tables */
 #define GFP_MOVABLE_SHIFT 3	/* __GFP_MOVABLE 0x08, __GFP_RECLAIMABLE 0x10 */
 
 /* A string the kernel points at, from @from (where the pointer was read). */

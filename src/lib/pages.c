@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Read a section's struct pages in bulk.  With a vtop callback the vmemmap
- * is translated once per page-table leaf (a 2 MiB PMD covers a whole x86_64
- * section) and physically contiguous runs are read in one call; HVO's 4 KiB
- * PTE aliases simply make shorter runs.  Without vtop the target translates
- * large virtual reads itself.  Unreadable 4 KiB vmemmap pages are recorded
+ * Read a section's struct pages in bulk.  With the page tables known
+ * (pgtable.h) the vmemmap is translated once per page-table leaf (a 2 MiB
+ * PMD covers a whole 128 MiB section of 64-byte struct pages) and physically
+ * contiguous runs are read in one call; HVO's 4 KiB PTE aliases simply make
+ * shorter runs.  Without them the target translates large virtual reads
+ * itself.  Unreadable 4 KiB vmemmap pages are recorded
  * once per run and their struct pages skipped.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "memsect/pages.h"
+#include "pgtable.h"
 
 #define VMEMMAP_GRAIN 4096ULL		/* smallest vmemmap mapping */
 #define KV_CHUNK (256ULL << 10)
@@ -44,18 +46,20 @@ static void read_phys(struct fill *f, uint64_t off, uint64_t pa, uint64_t n)
 
 static void fill_vtop(struct fill *f)
 {
-	struct ms_target *t = f->c->t;
 	uint64_t off = 0;
 
 	while (off < f->len) {
 		uint64_t va = f->va0 + off, pa, run, next_pa;
 		struct ms_pte leaf;
+		int ret = ms_vtop(f->c, va, &pa, &leaf);
 
-		if (t->ops->vtop(t->priv, va, &pa, &leaf)) {
+		if (ret) {
 			uint64_t end = (va & ~(VMEMMAP_GRAIN - 1)) + VMEMMAP_GRAIN;
 
-			ms_ctx_error(f->c, MS_KVADDR, va,
-				     "vmemmap not mapped (struct pages)");
+			/* Bad tables (MS_ERROR) are recorded by the walk. */
+			if (ret == MS_ABSENT)
+				ms_ctx_error(f->c, MS_KVADDR, va,
+					     "vmemmap not mapped (struct pages)");
 			mark_bad(f, off, end - f->va0);
 			off = end - f->va0;
 			continue;
@@ -69,7 +73,7 @@ static void fill_vtop(struct fill *f)
 		while (off + run < f->len) {
 			uint64_t nva = va + run, more;
 
-			if (t->ops->vtop(t->priv, nva, &next_pa, &leaf) ||
+			if (ms_vtop(f->c, nva, &next_pa, &leaf) ||
 			    next_pa != pa + run)
 				break;
 			if (!leaf.leaf_size ||
@@ -113,7 +117,7 @@ static int page_bad(const struct fill *f, uint64_t i, size_t psz)
 }
 
 /*
- * Struct pages held at once: 2 MiB of vmemmap (one PMD, a whole x86_64
+ * Struct pages held at once: 2 MiB of vmemmap (one PMD, a whole 128 MiB
  * section), so the buffer never grows with a section size read from the
  * dump (NUMBER(SECTION_SIZE_BITS) of 40 would ask for 16 GiB at once).
  */
@@ -129,7 +133,7 @@ static int scan_window(struct fill *f, uint64_t pfn, uint64_t n, ms_pages_fn fn,
 	int ret = 0;
 
 	memset(f->bad, 0, f->len / VMEMMAP_GRAIN + 2);
-	if (c->t->ops->vtop)
+	if (ms_vtop_available(c))
 		fill_vtop(f);
 	else
 		fill_kv(f);

@@ -39,12 +39,12 @@ static void folio_json(struct json *j, const struct ms_hvo *h,
 	json_addr(j, "head_frame", f->head_frame);
 	json_addr(j, "head_pte", f->head_pte);
 	json_uint(j, "head_level", (uint64_t)f->head_level);
-	json_bool(j, "head_writable", ms_hvo_pte_writable(f->head_pte));
+	json_bool(j, "head_writable", f->head_writable);
 	if (f->alias_frame) {
 		json_addr(j, "alias_frame", f->alias_frame);
 		json_addr(j, "alias_pte", f->alias_pte);
 		json_uint(j, "alias_level", (uint64_t)f->alias_level);
-		json_bool(j, "alias_writable", ms_hvo_pte_writable(f->alias_pte));
+		json_bool(j, "alias_writable", f->alias_writable);
 	} else {
 		json_null(j, "alias_frame");
 		json_null(j, "alias_pte");
@@ -120,7 +120,7 @@ void ms_hvo_text(FILE *out, struct ms_ctx *c)
 	fprintf(out, "hugetlb folios: %zu (by %s); struct pages a naive scan misreads: %" PRIu64
 		" (fake heads %" PRIu64 ")%s\n", h->n, h->detect,
 		h->aliased_struct_pages, h->fake_heads,
-		h->walked ? "" : "; no page-table walk (target has no vtop)");
+		h->walked ? "" : "; no page-table walk (page tables unknown)");
 	if (h->n)
 		fprintf(out, "  %-10s %5s %4s %4s %-11s %6s %6s %-14s %-3s %-14s %-3s\n",
 			"pfn", "order", "node", "flag", "scheme", "vmemmap", "frames",
@@ -132,10 +132,10 @@ void ms_hvo_text(FILE *out, struct ms_ctx *c)
 			" 0x%-12" PRIx64 " %-3s ", f->pfn, f->order, f->node,
 			f->flag ? "yes" : "no", ms_hvo_scheme_name(f->scheme),
 			f->vmemmap_pages, f->distinct_frames, f->head_frame,
-			ms_hvo_pte_writable(f->head_pte) ? "rw" : "ro");
+			f->head_writable ? "rw" : "ro");
 		if (f->alias_frame)
 			fprintf(out, "0x%-12" PRIx64 " %s\n", f->alias_frame,
-				ms_hvo_pte_writable(f->alias_pte) ? "rw" : "ro");
+				f->alias_writable ? "rw" : "ro");
 		else
 			fprintf(out, "%-14s -\n", "-");
 		if (f->problem[0])

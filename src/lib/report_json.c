@@ -301,6 +301,7 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	json_str(&j, "path", ri->dump_path);
 	json_str(&j, "format", ri->dump_format);
 	json_str(&j, "vmlinux", ri->vmlinux_path);
+	json_str(&j, "vmlinux_source", ri->vmlinux_source);
 	json_str(&j, "types", ri->types);
 	json_str(&j, "symbols", ri->symbols);
 	json_str(&j, "osrelease", c->L.osrelease);

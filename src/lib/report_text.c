@@ -13,7 +13,11 @@
 /* One letter per flag, as crash's "kmem -n" prints them (P M O E D). */
 static void flag_letters(const struct ms_section *s, char *buf)
 {
-	static const char letters[MS_SECTION_NFLAGS + 1] = "PMOEDCV";
+	static const char letters[MS_SECTION_NFLAGS] = {
+#define MS_SECTION_FLAG(name, enumerator, old_bit, json, letter) \
+		[MS_SECTION_##name] = letter,
+#include "memsect/kernel_defines.def"
+	};
 	int n = 0;
 
 	for (int f = 0; f < MS_SECTION_NFLAGS; f++)

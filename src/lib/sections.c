@@ -76,7 +76,7 @@ static void decode_page_ext(struct ms_ctx *c, struct ms_section *s,
 		s->pe_state = MS_PE_NULL;
 		return;
 	}
-	base = s->page_ext_raw & ~1ULL;
+	base = s->page_ext_raw & ~MS_KD_PAGE_EXT_INVALID;
 	if (L->page_ext_size_known)
 		s->page_ext_table = base + L->page_ext_size * s->start_pfn;
 	if (L->page_ext_size_known && !ms_kaddr_plausible(s->page_ext_table)) {
@@ -87,7 +87,7 @@ static void decode_page_ext(struct ms_ctx *c, struct ms_section *s,
 			       (unsigned long long)s->page_ext_table);
 		return;
 	}
-	if (s->page_ext_raw & 1) {
+	if (s->page_ext_raw & MS_KD_PAGE_EXT_INVALID) {
 		s->pe_state = MS_PE_INVALIDATED;
 		return;
 	}

@@ -37,10 +37,23 @@ ALL_ONES = (1 << 64) - 1
 # ---------------------------------------------------------------------------
 # Copies
 
+def copy_range(ifd, ofd, pos, n):
+    """Bytes [pos, pos + n) from ifd to ofd: copy_file_range, or read and
+    write where the two files are on different mounts (EXDEV: the sid
+    chroot's /tmp and the bind-mounted cache)."""
+    try:
+        return os.copy_file_range(ifd, ofd, n, pos, pos)
+    except OSError as e:
+        if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+    data = os.pread(ifd, min(n, 1 << 24), pos)
+    return os.pwrite(ofd, data, pos) if data else 0
+
+
 def copy_sparse(src, dst, length=None):
     """Copy the first ``length`` bytes of ``src`` (all by default) to
-    ``dst``, data extents only (SEEK_DATA/SEEK_HOLE, copy_file_range): the
-    holes stay holes, so a copy of a 6 GiB ELF dump costs what it holds."""
+    ``dst``, data extents only (SEEK_DATA/SEEK_HOLE): the holes stay holes,
+    so a copy of a 6 GiB ELF dump costs what it holds."""
     size = os.path.getsize(src)
     length = size if length is None else min(length, size)
     with open(src, "rb") as fi, open(dst, "wb") as fo:
@@ -59,9 +72,9 @@ def copy_sparse(src, dst, length=None):
             end = min(os.lseek(ifd, data, os.SEEK_HOLE), length)
             pos = data
             while pos < end:
-                n = os.copy_file_range(ifd, ofd, end - pos, pos, pos)
+                n = copy_range(ifd, ofd, pos, end - pos)
                 if n <= 0:
-                    raise OSError(f"copy_file_range {src} -> {dst} at {pos} returned {n}")
+                    raise OSError(f"copying {src} -> {dst} at {pos}: {n} bytes")
                 pos += n
             off = end
     return dst
@@ -345,8 +358,11 @@ class Original:
         """File offset just past the kernel image (_text.._end): crash reads
         its variables before its first prompt, so a cut that keeps crash
         able to start lies past this.  Where KASLR puts the image
-        physically differs from boot to boot."""
-        last = self.prog.symbol("_end").address - 1
+        physically differs from boot to boot.  The runtime _stext is
+        VMCOREINFO's; the image's length comes from the symbol table (drgn
+        releases differ in whether they relocate symbols for KASLR)."""
+        length = self.prog.symbol("_end").address - self.prog.symbol("_stext").address
+        last = int(self.vmcoreinfo["SYMBOL(_stext)"], 16) + length - 1
         return self.mem.offset(last, 1) + 1
 
     # -- mem_section

@@ -27,7 +27,7 @@ def need(dumps):
 
 
 @pytest.mark.parametrize("args", [[], ["bogus"], ["sections"], ["sections", "--frobnicate", "a", "b"],
-                                  ["sections", "a"], ["sections", "a", "b", "c"]])
+                                  ["page", "a", "b"], ["sections", "a", "b", "c"]])
 def test_usage_errors(args):
     p = run(*args)
     assert p.returncode == 2

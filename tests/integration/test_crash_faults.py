@@ -92,7 +92,7 @@ def test_session_survives_ctrl_c_and_bad_arguments(interrupted):
     _, s = interrupted
     assert "mem_section" in s.out["after"]
     assert "Usage:" in s.out["usage"]
-    assert "memsect: unexpected argument: extra" in s.stdout + s.out["usage"]
+    assert "memsect: unexpected argument 'extra'" in s.stdout + s.out["usage"]
     assert "Usage:" in s.out["usage2"]
     assert "memsect: unknown sub-command: nonsense" in s.stdout + s.out["usage2"]
     # rd prints the address and the 8 bytes there: the session reads memory.

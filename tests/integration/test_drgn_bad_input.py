@@ -8,9 +8,7 @@ DWARF (kernel addresses) and the ELF PT_LOAD headers (physical address to
 file offset): never through memsect.
 """
 
-import errno
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import drgn
 import pytest
 from drgn.helpers.linux.mm import pfn_to_page
 
+from corrupt import copy_sparse
 from test_cli_common import REPO, all_dumps
 from vmcores_readers import page_ext_entry, page_owner_at, section
 
@@ -43,25 +42,6 @@ def open_prog(path, vmlinux):
     prog.set_core_dump(str(path))
     prog.load_debug_info([str(vmlinux)])
     return prog
-
-
-def copy_sparse(src, dst):
-    """Copy the data extents of src only: an ELF dump is mostly holes."""
-    size = os.path.getsize(src)
-    with open(src, "rb") as fi, open(dst, "wb") as fo:
-        fo.truncate(size)
-        off = 0
-        while off < size:
-            try:
-                data = os.lseek(fi.fileno(), off, os.SEEK_DATA)
-            except OSError as e:
-                if e.errno == errno.ENXIO:
-                    break
-                raise
-            end = os.lseek(fi.fileno(), data, os.SEEK_HOLE)
-            while data < end:
-                data += os.copy_file_range(fi.fileno(), fo.fileno(), end - data, data, data)
-            off = end
 
 
 class Elf:

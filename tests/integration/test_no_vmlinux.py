@@ -31,7 +31,7 @@ KERNELS = sorted({d.kernel for d in DUMPS})
 SRCCMP = MEMSECT.parent / "tools" / "srccmp"
 PER_SECTION = 1 << 15
 TIMING_FIELDS = ("scan_seconds", "pages_per_second")
-SOURCE_FIELDS = ("vmlinux", "types", "symbols")
+SOURCE_FIELDS = ("vmlinux", "vmlinux_source", "types", "symbols")
 
 
 def page_pfns(dump):

@@ -145,13 +145,6 @@ static const char *c_vmcoreinfo(void *priv, const char *key)
 	return ops(p->btf)->vmcoreinfo(p->btf, key);
 }
 
-static int c_vtop(void *priv, uint64_t vaddr, uint64_t *paddr, struct ms_pte *leaf)
-{
-	struct pair *p = priv;
-
-	return ops(p->btf)->vtop(p->btf, vaddr, paddr, leaf);
-}
-
 static int c_pfns_in_file(void *priv, uint64_t start, uint64_t end, uint64_t *stored)
 {
 	struct pair *p = priv;
@@ -195,7 +188,6 @@ static const struct ms_target_ops cmp_ops = {
 	.type_size = c_type_size,
 	.enumerator = c_enumerator,
 	.vmcoreinfo = c_vmcoreinfo,
-	.vtop = c_vtop,
 	.pfns_in_file = c_pfns_in_file,
 	.file_size = c_file_size,
 	.errmsg = c_errmsg,
@@ -264,8 +256,11 @@ int main(int argc, char **argv)
 	}
 	for (int i = 3; i < argc; i++)
 		pfns[npfn++] = strtoull(argv[i], NULL, 0);
-	if (kdump_target_open(&dw, argv[1], argv[2]) ||
-	    kdump_target_open(&bt, argv[1], NULL)) {
+	struct kdump_target_debuginfo given = { .vmlinux = argv[2] };
+	struct kdump_target_debuginfo from_dump = { .no_vmlinux = 1 };
+
+	if (kdump_target_open(&dw, argv[1], &given) ||
+	    kdump_target_open(&bt, argv[1], &from_dump)) {
 		fprintf(stderr, "srccmp: %s%s\n", dw.err, bt.err);
 		return 3;
 	}

@@ -356,6 +356,8 @@ struct synth *synth_new(enum synth_gen gen, int five_level)
 	synth_set_vmcoreinfo(s, "PAGESIZE", "4096");
 	synth_set_vmcoreinfo(s, "NUMBER(SECTION_SIZE_BITS)", "27");
 	synth_set_vmcoreinfo(s, "NUMBER(MAX_PHYSMEM_BITS)", five_level ? "52" : "46");
+	/* An x86_64 dump (src/lib/arch/x86_64.c); no page tables to walk. */
+	synth_set_vmcoreinfo(s, "NUMBER(pgtable_l5_enabled)", five_level ? "1" : "0");
 	synth_set_vmcoreinfo(s, "SIZE(mem_section)", "32");
 	synth_set_vmcoreinfo(s, "SIZE(page)", "64");
 	synth_set_vmcoreinfo(s, "OFFSET(page._refcount)", "52");

@@ -33,7 +33,10 @@ enum synth_gen {
 
 struct synth;
 
-/* @five_level: MAX_PHYSMEM_BITS 52 instead of 46. */
+/*
+ * An x86_64 dump's VMCOREINFO (NUMBER(pgtable_l5_enabled), no page-table
+ * root); @five_level: 5-level paging, MAX_PHYSMEM_BITS 52 instead of 46.
+ */
 struct synth *synth_new(enum synth_gen gen, int five_level);
 void synth_free(struct synth *s);
 struct ms_target *synth_target(struct synth *s);

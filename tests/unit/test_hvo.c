@@ -221,6 +221,16 @@ static int codes(struct ms_findings *f, const char *code)
 	return n;
 }
 
+/* The evidence of @x under @key, or NULL. */
+static const struct ms_evidence *evidence(const struct ms_finding *x,
+					  enum ms_ev_key key)
+{
+	for (unsigned i = 0; i < x->nev; i++)
+		if (!strcmp(x->ev[i].key, ms_ev_key_name(key)))
+			return &x->ev[i];
+	return NULL;
+}
+
 static void run(struct hvo_target *h, struct ms_ctx *c, struct ms_findings *f)
 {
 	char err[256];
@@ -361,8 +371,12 @@ static void test_alias_writable(void)
 	run(&h, &c, &f);
 	CHECK_EQ(codes(&f, "HVO_ALIAS_WRITABLE"), 1);
 	CHECK_EQ(f.n, 1);
-	if (f.n == 1)
-		CHECK_EQ(f.v[0].ev[2].u, 1);	/* aliased_writable */
+	if (f.n == 1) {
+		const struct ms_evidence *e = evidence(&f.v[0],
+						       MS_K_aliased_writable);
+
+		CHECK(e && e->u == 1);
+	}
 	if (ms_get_hvo(&c) && ms_get_hvo(&c)->n == 1) {
 		const struct ms_hvo_folio *v = &ms_get_hvo(&c)->v[0];
 
@@ -397,8 +411,10 @@ static void test_head_frame_shared(void)
 	CHECK_EQ(codes(&f, "HVO_SHARED_FRAME"), 1);
 	CHECK_EQ(f.n, 1);
 	if (f.n == 1) {
+		const struct ms_evidence *e = evidence(&f.v[0], MS_K_role);
+
 		CHECK_EQ(f.v[0].a, phys_of(vmemmap_va(a)));
-		CHECK(!strcmp(f.v[0].ev[3].s, "head"));
+		CHECK(e && !strcmp(e->s, "head"));
 	}
 	ms_findings_free(&f);
 	ms_ctx_fini(&c);

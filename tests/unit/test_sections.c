@@ -109,7 +109,6 @@ static void test_l5_fallback(void)
 	struct ms_ctx c;
 
 	synth_drop(s, "NUMBER(MAX_PHYSMEM_BITS)");
-	synth_set_vmcoreinfo(s, "NUMBER(pgtable_l5_enabled)", "1");
 	synth_ctx(s, &c);
 	CHECK_EQ(c.L.max_physmem_bits, 52);
 	ms_ctx_fini(&c);

@@ -14,6 +14,7 @@
 #include "target.h"
 
 #define MS_MAX_ERRORS 64	/* kept verbatim; the rest are only counted */
+#define MS_PGT_BAD_SLOTS 8	/* bad page-table entries recorded lately */
 
 /*
  * Why a result is partial: a read that failed, or a value read from the
@@ -37,10 +38,20 @@ struct ms_sections;
 struct ms_blocks;
 struct ms_offline;
 struct ms_hvo;
+struct ms_arch;
 
 struct ms_ctx {
 	struct ms_target *t;
 	struct ms_layout L;
+	/*
+	 * The dump's architecture (src/lib/arch.h), NULL when unknown, and
+	 * its kernel page tables for the core's walk (pgt_levels 0: none).
+	 */
+	const struct ms_arch *arch;
+	uint64_t pgt_root;
+	int pgt_levels;
+	uint64_t pgt_bad[MS_PGT_BAD_SLOTS];
+	unsigned pgt_nbad;
 	struct ms_read_error errors[MS_MAX_ERRORS];
 	unsigned nerrors;		/* total, may exceed MS_MAX_ERRORS */
 	unsigned ninvalid;		/* of which MS_ERR_INVALID */

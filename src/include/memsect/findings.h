@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The finding model shared by every front end.  Codes are stable API
- * (README "Finding codes"); evidence keys are fixed per code.
+ * The finding model shared by every front end.  Codes, severities, places
+ * and evidence keys come from the finding table, findings.def.
  */
 #ifndef MEMSECT_FINDINGS_H
 #define MEMSECT_FINDINGS_H
@@ -16,18 +16,41 @@ enum ms_severity { MS_INFO, MS_WARNING, MS_ERROR_SEV };
 enum ms_place_kind { MS_PLACE_DUMP, MS_PLACE_SECTION, MS_PLACE_BLOCK,
 		     MS_PLACE_PFN_RANGE, MS_PLACE_ADDRESS };
 
+enum ms_finding_code {
+#define MS_FINDING(code, severity, place, when) MS_F_##code,
+#include "findings.def"
+	MS_F_NCODES
+};
+
+enum ms_ev_key {
+#define MS_KEY(key, type) MS_K_##key,
+#include "findings.def"
+	MS_K_NKEYS
+};
+
+enum ms_ev_type { MS_EV_UINT, MS_EV_INT, MS_EV_ADDR, MS_EV_STR };
+
+/* One row of the finding table. */
+struct ms_finding_def {
+	const char *code;
+	enum ms_severity severity;
+	enum ms_place_kind place;
+	const char *when;
+};
+
 #define MS_MAX_EVIDENCE 8
 
 struct ms_evidence {
 	const char *key;
-	enum { MS_EV_UINT, MS_EV_INT, MS_EV_ADDR, MS_EV_STR } type;
+	enum ms_ev_type type;
 	uint64_t u;
 	int64_t i;
 	char s[64];
 };
 
 struct ms_finding {
-	const char *code;
+	enum ms_finding_code id;
+	const char *code;		/* the table's name of @id */
 	enum ms_severity severity;
 	enum ms_place_kind place;
 	uint64_t a, b;			/* section nr / block id / [a,b) pfns / address */
@@ -41,14 +64,22 @@ struct ms_findings {
 	size_t n, cap;
 };
 
-struct ms_finding *ms_finding_add(struct ms_findings *f, const char *code,
-				  enum ms_severity sev, enum ms_place_kind place,
+const struct ms_finding_def *ms_finding_def(enum ms_finding_code code);
+const char *ms_ev_key_name(enum ms_ev_key key);
+
+/* A finding of @code with the table's severity and place kind. */
+struct ms_finding *ms_finding_add(struct ms_findings *f,
+				  enum ms_finding_code code,
 				  uint64_t a, uint64_t b, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
-void ms_ev_uint(struct ms_finding *x, const char *key, uint64_t v);
-void ms_ev_int(struct ms_finding *x, const char *key, int64_t v);
-void ms_ev_addr(struct ms_finding *x, const char *key, uint64_t v);
-void ms_ev_str(struct ms_finding *x, const char *key, const char *v);
+	__attribute__((format(printf, 5, 6)));
+/*
+ * Evidence: @key must be one of the table's keys for the finding's code,
+ * of the table's type for @key (a check that breaks this is a bug: abort).
+ */
+void ms_ev_uint(struct ms_finding *x, enum ms_ev_key key, uint64_t v);
+void ms_ev_int(struct ms_finding *x, enum ms_ev_key key, int64_t v);
+void ms_ev_addr(struct ms_finding *x, enum ms_ev_key key, uint64_t v);
+void ms_ev_str(struct ms_finding *x, enum ms_ev_key key, const char *v);
 void ms_findings_free(struct ms_findings *f);
 enum ms_severity ms_findings_worst(const struct ms_findings *f, int *any);
 const char *ms_severity_name(enum ms_severity s);

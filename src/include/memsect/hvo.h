@@ -56,9 +56,11 @@ struct ms_hvo_folio {
 	uint64_t head_frame;		/* physical address of vmemmap page 0 */
 	uint64_t head_pte;		/* leaf entry of vmemmap page 0 */
 	int head_level;
+	bool head_writable;		/* head_pte maps it writable */
 	uint64_t alias_frame;		/* frame of vmemmap page 1, 0 if none */
 	uint64_t alias_pte;		/* leaf entry of vmemmap page 1 */
 	int alias_level;
+	bool alias_writable;
 	uint64_t distinct_frames;	/* over all vmemmap pages */
 	uint64_t aliased_pages;		/* pages 1..N-1 sharing their frame */
 	uint64_t aliased_writable;	/* of them writable */
@@ -85,7 +87,7 @@ struct ms_hvo {
 	size_t n;
 	struct ms_hvo_share *shares;
 	size_t nshares;
-	bool walked;			/* the target has vtop */
+	bool walked;			/* the page tables could be walked */
 	int flag_bit;			/* HPG_vmemmap_optimized, -1 unknown */
 	const char *detect;		/* how hugetlb folios were recognised */
 	uint64_t aliased_struct_pages;	/* struct pages a naive scan misreads */
@@ -100,8 +102,6 @@ struct ms_hvo {
 struct ms_hvo *ms_get_hvo(struct ms_ctx *c);
 void ms_hvo_free(struct ms_hvo *h);
 const char *ms_hvo_scheme_name(enum ms_hvo_scheme s);
-/* x86_64 _PAGE_RW of a leaf entry. */
-bool ms_hvo_pte_writable(uint64_t entry);
 /*
  * Why the leaf that translated vmemmap address @va to @pa cannot be one the
  * kernel made, or NULL: the vmemmap is mapped by 2 MiB PMDs or 4 KiB PTEs

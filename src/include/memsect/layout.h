@@ -15,13 +15,9 @@
 
 /* mem_section->section_mem_map flag bits, in the kernel's order. */
 enum ms_section_flag {
-	MS_SECTION_MARKED_PRESENT,
-	MS_SECTION_HAS_MEM_MAP,
-	MS_SECTION_IS_ONLINE,
-	MS_SECTION_IS_EARLY,
-	MS_SECTION_TAINT_ZONE_DEVICE,
-	MS_SECTION_CANNOT_OPTIMIZE_VMEMMAP,
-	MS_SECTION_IS_VMEMMAP_PREINIT,
+#define MS_SECTION_FLAG(name, enumerator, old_bit, json, letter) \
+	MS_SECTION_##name,
+#include "kernel_defines.def"
 	MS_SECTION_NFLAGS
 };
 
@@ -35,16 +31,14 @@ enum ms_pagetype_scheme {
 /* struct memory_block state, normalised. */
 enum ms_block_state {
 	MS_MEM_UNKNOWN,
-	MS_MEM_ONLINE,
-	MS_MEM_GOING_OFFLINE,
-	MS_MEM_OFFLINE,
-	MS_MEM_GOING_ONLINE,
-	MS_MEM_CANCEL_ONLINE,
-	MS_MEM_CANCEL_OFFLINE,
-	MS_MEM_PREPARE_ONLINE,
-	MS_MEM_FINISH_OFFLINE,
+#define MS_BLOCK_STATE(name, enumerator, old_value, sysfs) MS_MEM_##name,
+#include "kernel_defines.def"
 	MS_MEM_NSTATES
 };
+
+/* What older kernels #define (kernel_defines.def): MS_KD_<name>. */
+#define MS_KDEFINE(name, value) static const uint64_t MS_KD_##name = (value);
+#include "kernel_defines.def"
 
 struct ms_layout {
 	char osrelease[72];

@@ -19,6 +19,8 @@ struct ms_report_info {
 	const char *dump_path;		/* may be NULL */
 	const char *dump_format;	/* may be NULL */
 	const char *vmlinux_path;	/* may be NULL */
+	/* how it was found: "given", "build-id-dir", "release-path", "debuginfod" */
+	const char *vmlinux_source;
 	const char *types;		/* where types came from: "dwarf", "btf" */
 	const char *symbols;		/* where symbols came from: "elf", "kallsyms" */
 };

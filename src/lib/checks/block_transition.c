@@ -19,13 +19,12 @@ void ms_check_block_transition(struct ms_ctx *c, struct ms_findings *f)
 
 		if (blk->state == MS_MEM_ONLINE || blk->state == MS_MEM_OFFLINE)
 			continue;
-		x = ms_finding_add(f, "BLOCK_IN_TRANSITION", MS_WARNING,
-				   MS_PLACE_BLOCK, blk->id, 0,
+		x = ms_finding_add(f, MS_F_BLOCK_IN_TRANSITION, blk->id, 0,
 				   "memory block %llu is %s",
 				   (unsigned long long)blk->id,
 				   ms_block_state_name(blk->state));
-		ms_ev_str(x, "state", ms_block_state_name(blk->state));
-		ms_ev_uint(x, "state_raw", blk->state_raw);
-		ms_ev_uint(x, "start_section", blk->start_section);
+		ms_ev_str(x, MS_K_state, ms_block_state_name(blk->state));
+		ms_ev_uint(x, MS_K_state_raw, blk->state_raw);
+		ms_ev_uint(x, MS_K_start_section, blk->start_section);
 	}
 }

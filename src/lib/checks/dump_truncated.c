@@ -12,10 +12,10 @@ void ms_check_dump_truncated(struct ms_ctx *c, struct ms_findings *f)
 
 	if (!c->truncated)
 		return;
-	x = ms_finding_add(f, "DUMP_TRUNCATED", MS_ERROR_SEV, MS_PLACE_DUMP, 0, 0,
+	x = ms_finding_add(f, MS_F_DUMP_TRUNCATED, 0, 0,
 			   "the dump file has %llu of the %llu bytes its headers announce; what lies past the cut is missing",
 			   (unsigned long long)c->file_size,
 			   (unsigned long long)c->file_expected);
-	ms_ev_uint(x, "file_size", c->file_size);
-	ms_ev_uint(x, "expected_size", c->file_expected);
+	ms_ev_uint(x, MS_K_file_size, c->file_size);
+	ms_ev_uint(x, MS_K_expected_size, c->file_expected);
 }

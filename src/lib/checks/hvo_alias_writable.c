@@ -20,16 +20,15 @@ void ms_check_hvo_alias_writable(struct ms_ctx *c, struct ms_findings *f)
 
 		if (!v->aliased_writable)
 			continue;
-		x = ms_finding_add(f, "HVO_ALIAS_WRITABLE", MS_ERROR_SEV,
-				   MS_PLACE_PFN_RANGE, v->pfn,
+		x = ms_finding_add(f, MS_F_HVO_ALIAS_WRITABLE, v->pfn,
 				   v->pfn + (1ULL << v->order),
 				   "hugetlb folio pfn 0x%llx: %llu aliased vmemmap pages are writable",
 				   (unsigned long long)v->pfn,
 				   (unsigned long long)v->aliased_writable);
-		ms_ev_uint(x, "order", v->order);
-		ms_ev_uint(x, "aliased_pages", v->aliased_pages);
-		ms_ev_uint(x, "aliased_writable", v->aliased_writable);
-		ms_ev_addr(x, "alias_frame", v->alias_frame);
-		ms_ev_addr(x, "alias_pte", v->alias_pte);
+		ms_ev_uint(x, MS_K_order, v->order);
+		ms_ev_uint(x, MS_K_aliased_pages, v->aliased_pages);
+		ms_ev_uint(x, MS_K_aliased_writable, v->aliased_writable);
+		ms_ev_addr(x, MS_K_alias_frame, v->alias_frame);
+		ms_ev_addr(x, MS_K_alias_pte, v->alias_pte);
 	}
 }

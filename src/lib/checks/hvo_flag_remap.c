@@ -27,20 +27,20 @@ void ms_check_hvo_flag_remap(struct ms_ctx *c, struct ms_findings *f)
 		if (v->flag == remapped)
 			continue;
 		if (v->flag)
-			x = ms_finding_add(f, "HVO_FLAG_WITHOUT_REMAP", MS_WARNING,
-					   MS_PLACE_PFN_RANGE, v->pfn, end,
+			x = ms_finding_add(f, MS_F_HVO_FLAG_WITHOUT_REMAP,
+					   v->pfn, end,
 					   "hugetlb folio pfn 0x%llx order %u has HPG_vmemmap_optimized but its vmemmap is not aliased",
 					   (unsigned long long)v->pfn, v->order);
 		else
-			x = ms_finding_add(f, "HVO_REMAP_WITHOUT_FLAG", MS_ERROR_SEV,
-					   MS_PLACE_PFN_RANGE, v->pfn, end,
+			x = ms_finding_add(f, MS_F_HVO_REMAP_WITHOUT_FLAG,
+					   v->pfn, end,
 					   "hugetlb folio pfn 0x%llx order %u has aliased vmemmap without HPG_vmemmap_optimized",
 					   (unsigned long long)v->pfn, v->order);
-		ms_ev_uint(x, "order", v->order);
-		ms_ev_addr(x, "head_vaddr", v->head_vaddr);
-		ms_ev_uint(x, "vmemmap_pages", v->vmemmap_pages);
-		ms_ev_uint(x, "distinct_frames", v->distinct_frames);
-		ms_ev_uint(x, "aliased_pages", v->aliased_pages);
-		ms_ev_uint(x, "pte_mapped", v->pte_mapped);
+		ms_ev_uint(x, MS_K_order, v->order);
+		ms_ev_addr(x, MS_K_head_vaddr, v->head_vaddr);
+		ms_ev_uint(x, MS_K_vmemmap_pages, v->vmemmap_pages);
+		ms_ev_uint(x, MS_K_distinct_frames, v->distinct_frames);
+		ms_ev_uint(x, MS_K_aliased_pages, v->aliased_pages);
+		ms_ev_uint(x, MS_K_pte_mapped, v->pte_mapped);
 	}
 }

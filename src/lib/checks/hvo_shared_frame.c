@@ -22,16 +22,15 @@ void ms_check_hvo_shared_frame(struct ms_ctx *c, struct ms_findings *f)
 
 		if (s->expected)
 			continue;
-		x = ms_finding_add(f, "HVO_SHARED_FRAME", MS_ERROR_SEV,
-				   MS_PLACE_ADDRESS, s->frame, 0,
+		x = ms_finding_add(f, MS_F_HVO_SHARED_FRAME, s->frame, 0,
 				   "vmemmap frame 0x%llx is mapped by %zu hugetlb folios (pfn 0x%llx and 0x%llx)",
 				   (unsigned long long)s->frame, s->nfolios,
 				   (unsigned long long)s->first_pfn,
 				   (unsigned long long)s->second_pfn);
-		ms_ev_uint(x, "folios", s->nfolios);
-		ms_ev_uint(x, "first_pfn", s->first_pfn);
-		ms_ev_uint(x, "second_pfn", s->second_pfn);
-		ms_ev_str(x, "role", s->head ? "head" : "tail");
-		ms_ev_str(x, "orders", s->orders_differ ? "differ" : "same");
+		ms_ev_uint(x, MS_K_folios, s->nfolios);
+		ms_ev_uint(x, MS_K_first_pfn, s->first_pfn);
+		ms_ev_uint(x, MS_K_second_pfn, s->second_pfn);
+		ms_ev_str(x, MS_K_role, s->head ? "head" : "tail");
+		ms_ev_str(x, MS_K_orders, s->orders_differ ? "differ" : "same");
 	}
 }

@@ -20,14 +20,14 @@ void ms_check_offline_in_file(struct ms_ctx *c, struct ms_findings *f)
 
 		if (r->in_file <= 0)
 			continue;
-		x = ms_finding_add(f, "PAGEOFFLINE_IN_DUMP", MS_WARNING,
-				   MS_PLACE_PFN_RANGE, r->start_pfn, r->end_pfn,
+		x = ms_finding_add(f, MS_F_PAGEOFFLINE_IN_DUMP,
+				   r->start_pfn, r->end_pfn,
 				   "the dump file holds %lld of %llu PageOffline pages in pfns 0x%llx-0x%llx",
 				   (long long)r->in_file,
 				   (unsigned long long)(r->end_pfn - r->start_pfn),
 				   (unsigned long long)r->start_pfn,
 				   (unsigned long long)r->end_pfn);
-		ms_ev_int(x, "in_file", r->in_file);
-		ms_ev_uint(x, "pages", r->end_pfn - r->start_pfn);
+		ms_ev_int(x, MS_K_in_file, r->in_file);
+		ms_ev_uint(x, MS_K_pages, r->end_pfn - r->start_pfn);
 	}
 }

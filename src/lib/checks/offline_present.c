@@ -15,10 +15,10 @@ void ms_check_offline_present(struct ms_ctx *c, struct ms_findings *f)
 
 	if (!o || !o->pages)
 		return;
-	x = ms_finding_add(f, "PAGEOFFLINE_PRESENT", MS_INFO, MS_PLACE_DUMP, 0, 0,
+	x = ms_finding_add(f, MS_F_PAGEOFFLINE_PRESENT, 0, 0,
 			   "%llu PageOffline pages in %zu ranges",
 			   (unsigned long long)o->pages, o->n);
-	ms_ev_uint(x, "pages", o->pages);
-	ms_ev_uint(x, "ranges", o->n);
-	ms_ev_str(x, "page_type_scheme", ms_pagetype_scheme_name(c->L.pgtype));
+	ms_ev_uint(x, MS_K_pages, o->pages);
+	ms_ev_uint(x, MS_K_ranges, o->n);
+	ms_ev_str(x, MS_K_page_type_scheme, ms_pagetype_scheme_name(c->L.pgtype));
 }

@@ -19,16 +19,16 @@ void ms_check_offline_refcount(struct ms_ctx *c, struct ms_findings *f)
 
 		if (!r->refcount_unexpected && !r->refcount_negative)
 			continue;
-		x = ms_finding_add(f, "PAGEOFFLINE_REFCOUNT", MS_WARNING,
-				   MS_PLACE_PFN_RANGE, r->start_pfn, r->end_pfn,
+		x = ms_finding_add(f, MS_F_PAGEOFFLINE_REFCOUNT,
+				   r->start_pfn, r->end_pfn,
 				   "%llu PageOffline pages in pfns 0x%llx-0x%llx have a refcount memory offlining does not expect",
 				   (unsigned long long)(r->refcount_unexpected +
 							(uint64_t)r->refcount_negative),
 				   (unsigned long long)r->start_pfn,
 				   (unsigned long long)r->end_pfn);
-		ms_ev_uint(x, "unexpected", r->refcount_unexpected);
-		ms_ev_int(x, "negative", r->refcount_negative);
-		ms_ev_int(x, "skippable", r->skippable);
-		ms_ev_int(x, "in_going_offline", r->in_going_offline);
+		ms_ev_uint(x, MS_K_unexpected, r->refcount_unexpected);
+		ms_ev_int(x, MS_K_negative, r->refcount_negative);
+		ms_ev_int(x, MS_K_skippable, r->skippable);
+		ms_ev_int(x, MS_K_in_going_offline, r->in_going_offline);
 	}
 }

@@ -11,7 +11,8 @@
 #include "memsect/sections.h"
 
 static void bad_tables(struct ms_ctx *c, struct ms_findings *f,
-		       enum ms_page_ext_state state, const char *code)
+		       enum ms_page_ext_state state,
+		       enum ms_finding_code code)
 {
 	struct ms_sections *s = ms_get_sections(c);
 
@@ -24,30 +25,28 @@ static void bad_tables(struct ms_ctx *c, struct ms_findings *f,
 		if (sec->pe_state != state)
 			continue;
 		if (state == MS_PE_UNREADABLE)
-			x = ms_finding_add(f, code, MS_ERROR_SEV, MS_PLACE_SECTION,
-					   sec->nr, 0,
+			x = ms_finding_add(f, code, sec->nr, 0,
 					   "section %llu: page_ext table unreadable at 0x%llx",
 					   (unsigned long long)sec->nr,
 					   (unsigned long long)sec->pe_fail_addr);
 		else
-			x = ms_finding_add(f, code, MS_ERROR_SEV, MS_PLACE_SECTION,
-					   sec->nr, 0,
+			x = ms_finding_add(f, code, sec->nr, 0,
 					   "section %llu: page_ext table 0x%llx is not a kernel address",
 					   (unsigned long long)sec->nr,
 					   (unsigned long long)sec->page_ext_table);
-		ms_ev_addr(x, "page_ext_raw", sec->page_ext_raw);
-		ms_ev_addr(x, "page_ext_table", sec->page_ext_table);
+		ms_ev_addr(x, MS_K_page_ext_raw, sec->page_ext_raw);
+		ms_ev_addr(x, MS_K_page_ext_table, sec->page_ext_table);
 		if (state == MS_PE_UNREADABLE)
-			ms_ev_addr(x, "failed_address", sec->pe_fail_addr);
+			ms_ev_addr(x, MS_K_failed_address, sec->pe_fail_addr);
 	}
 }
 
 void ms_check_page_ext_unreadable(struct ms_ctx *c, struct ms_findings *f)
 {
-	bad_tables(c, f, MS_PE_UNREADABLE, "PAGE_EXT_UNREADABLE");
+	bad_tables(c, f, MS_PE_UNREADABLE, MS_F_PAGE_EXT_UNREADABLE);
 }
 
 void ms_check_page_ext_implausible(struct ms_ctx *c, struct ms_findings *f)
 {
-	bad_tables(c, f, MS_PE_IMPLAUSIBLE, "PAGE_EXT_IMPLAUSIBLE");
+	bad_tables(c, f, MS_PE_IMPLAUSIBLE, MS_F_PAGE_EXT_IMPLAUSIBLE);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * PAGE_EXT_GIGANTIC_OVERRUN: a folio larger than a section (1 GiB = 8
- * sections on x86_64) whose page_owner record was written linearly past the
+ * sections of 128 MiB) whose page_owner record was written linearly past the
  * end of its first section's page_ext table.  Since cf54f310d0d3 (v6.11,
  * gigantic hugetlb folios allocated with __GFP_COMP) post_alloc_hook() sets
  * page_owner for the whole order, and until the v6.15 iteration API
@@ -59,19 +59,19 @@ static void check_folio(struct ms_ctx *c, const struct ms_po_layout *pl,
 	free(e);
 	if (!missing || !linear)
 		return;
-	x = ms_finding_add(f, "PAGE_EXT_GIGANTIC_OVERRUN", MS_ERROR_SEV,
-			   MS_PLACE_PFN_RANGE, head->pfn, head->pfn + (1ull << head->order),
+	x = ms_finding_add(f, MS_F_PAGE_EXT_GIGANTIC_OVERRUN,
+			   head->pfn, head->pfn + (1ull << head->order),
 			   "order-%u folio at pfn 0x%llx: page_owner records written past section %llu's page_ext table; kernel lacks 9039b9096ea2 (v6.15)",
 			   head->order, (unsigned long long)head->pfn,
 			   (unsigned long long)head->section);
-	ms_ev_uint(x, "order", head->order);
-	ms_ev_uint(x, "sections", nsec);
-	ms_ev_uint(x, "sections_missing_record", missing);
-	ms_ev_uint(x, "records_past_table", linear);
-	ms_ev_uint(x, "unreadable_past_table", unreadable);
-	ms_ev_addr(x, "table_end", table_end);
-	ms_ev_addr(x, "handle", head->handle);
-	ms_ev_str(x, "missing_fix", "9039b9096ea2 4e30b94cdad6 3a812bed3d32");
+	ms_ev_uint(x, MS_K_order, head->order);
+	ms_ev_uint(x, MS_K_sections, nsec);
+	ms_ev_uint(x, MS_K_sections_missing_record, missing);
+	ms_ev_uint(x, MS_K_records_past_table, linear);
+	ms_ev_uint(x, MS_K_unreadable_past_table, unreadable);
+	ms_ev_addr(x, MS_K_table_end, table_end);
+	ms_ev_addr(x, MS_K_handle, head->handle);
+	ms_ev_str(x, MS_K_missing_fix, "9039b9096ea2 4e30b94cdad6 3a812bed3d32");
 }
 
 void ms_check_page_ext_gigantic_overrun(struct ms_ctx *c, struct ms_findings *f)

@@ -24,15 +24,14 @@ void ms_check_page_ext_invalidated(struct ms_ctx *c, struct ms_findings *f)
 		if (sec->pe_state != MS_PE_INVALIDATED)
 			continue;
 		blk = ms_block_of_section(c, b, sec->nr);
-		x = ms_finding_add(f, "PAGE_EXT_INVALIDATED", MS_WARNING,
-				   MS_PLACE_SECTION, sec->nr, 0,
+		x = ms_finding_add(f, MS_F_PAGE_EXT_INVALIDATED, sec->nr, 0,
 				   "section %llu: page_ext is invalidated (bit 0 set): memory offline in progress",
 				   (unsigned long long)sec->nr);
-		ms_ev_addr(x, "page_ext_raw", sec->page_ext_raw);
-		ms_ev_addr(x, "page_ext_table", sec->page_ext_table);
-		ms_ev_uint(x, "section_online",
+		ms_ev_addr(x, MS_K_page_ext_raw, sec->page_ext_raw);
+		ms_ev_addr(x, MS_K_page_ext_table, sec->page_ext_table);
+		ms_ev_uint(x, MS_K_section_online,
 			   ms_section_has(sec, MS_SECTION_IS_ONLINE));
-		ms_ev_str(x, "block_state",
+		ms_ev_str(x, MS_K_block_state,
 			  blk ? ms_block_state_name(blk->state) : "unknown");
 	}
 }

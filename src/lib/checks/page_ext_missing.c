@@ -27,10 +27,9 @@ void ms_check_page_ext_missing(struct ms_ctx *c, struct ms_findings *f)
 		if (sec->pe_state != MS_PE_NULL ||
 		    !ms_section_has(sec, MS_SECTION_IS_ONLINE))
 			continue;
-		x = ms_finding_add(f, "PAGE_EXT_MISSING", MS_WARNING,
-				   MS_PLACE_SECTION, sec->nr, 0,
+		x = ms_finding_add(f, MS_F_PAGE_EXT_MISSING, sec->nr, 0,
 				   "section %llu is online but has no page_ext table",
 				   (unsigned long long)sec->nr);
-		ms_ev_uint(x, "sections_with_table", with_table);
+		ms_ev_uint(x, MS_K_sections_with_table, with_table);
 	}
 }

@@ -27,15 +27,14 @@ void ms_check_section_online(struct ms_ctx *c, struct ms_findings *f)
 		if (!((blk->state == MS_MEM_ONLINE && !online) ||
 		      (blk->state == MS_MEM_OFFLINE && online)))
 			continue;
-		x = ms_finding_add(f, "SECTION_ONLINE_MISMATCH", MS_WARNING,
-				   MS_PLACE_SECTION, sec->nr, 0,
+		x = ms_finding_add(f, MS_F_SECTION_ONLINE_MISMATCH, sec->nr, 0,
 				   "section %llu is %s but memory block %llu is %s",
 				   (unsigned long long)sec->nr,
 				   online ? "online" : "not online",
 				   (unsigned long long)blk->id,
 				   ms_block_state_name(blk->state));
-		ms_ev_uint(x, "block", blk->id);
-		ms_ev_str(x, "block_state", ms_block_state_name(blk->state));
-		ms_ev_uint(x, "section_online", online);
+		ms_ev_uint(x, MS_K_block, blk->id);
+		ms_ev_str(x, MS_K_block_state, ms_block_state_name(blk->state));
+		ms_ev_uint(x, MS_K_section_online, online);
 	}
 }
