@@ -11,13 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memsect/command.h"
 #include "memsect/context.h"
-#include "memsect/findings.h"
-#include "memsect/hvo.h"
-#include "memsect/page_info.h"
 #include "memsect/page_owner.h"
 #include "memsect/report.h"
-#include "memsect/sections.h"
+#include "pgtable.h"
 #include "py_target.h"
 
 static PyObject *MemsectError;
@@ -42,8 +40,8 @@ static PyObject *errors_list(const struct ms_ctx *c)
 	return l;
 }
 
-/* ms_ctx_init() and, with @sections, the mem_section array, as the CLI opens them. */
-static int ctx_open(struct ms_ctx *c, struct py_target *pt, int sections)
+/* ms_ctx_init() as the CLI opens it (the commands open a whole session). */
+static int ctx_open(struct ms_ctx *c, struct py_target *pt)
 {
 	char why[256];
 
@@ -51,87 +49,31 @@ static int ctx_open(struct ms_ctx *c, struct py_target *pt, int sections)
 		PyErr_Format(MemsectError, "cannot use this dump: %s", why);
 		return -1;
 	}
-	if (sections && !ms_get_sections(c)) {
-		const struct ms_read_error *e = ms_ctx_last_error(c);
-
-		PyErr_Format(MemsectError, "cannot read the mem_section array at 0x%llx: %s",
-			     (unsigned long long)(e ? e->address : c->L.mem_section_roots),
-			     e ? e->what : "out of memory");
-		ms_ctx_fini(c);
-		return -1;
-	}
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	void (*checks)(struct ms_ctx *c, struct ms_findings *f);
-} checks[] = {
-	{ "sections", ms_checks_sections },
-	{ "offline", ms_checks_offline },
-	{ "hvo", ms_checks_hvo },
-	{ "diagnose", ms_checks_all },
-};
-
-/* The command into @out; the CLI's exit status for it (0 or 1), -1 unknown. */
-static int command(FILE *out, struct ms_ctx *c, const char *name, int json,
-		   long pid, int freed, const uint64_t *pfns, size_t npfns,
-		   const char *dump_path)
-{
-	struct ms_report_info ri = {
-		.command = name, .dump_path = dump_path,
-		.types = "dwarf", .symbols = "elf",	/* drgn reads both */
-	};
-	struct ms_findings f = { 0 };
-	int any, st;
-
-	if (!strcmp(name, "owner")) {
-		ms_owner_report(out, c, freed ? MS_OWNER_FREED : MS_OWNER_ALLOCATED,
-				pid, json, dump_path);
-		return ms_ctx_partial(c);
-	}
-	if (!strcmp(name, "page"))
-		return ms_page_report(out, c, pfns, npfns, json, dump_path) ||
-		       ms_ctx_partial(c);
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		if (strcmp(name, checks[i].name))
-			continue;
-		checks[i].checks(c, &f);
-		if (json)
-			ms_report_json(out, c, &ri, &f);
-		else
-			ms_report_text(out, c, &ri, &f);
-		st = ms_findings_worst(&f, &any) >= MS_WARNING;
-		ms_findings_free(&f);
-		return st;
-	}
-	return -1;
-}
-
-static int parse_pfns(PyObject *seq, uint64_t **pfns, size_t *n)
+static int parse_pfns(PyObject *seq, struct ms_args *a)
 {
 	PyObject *fast = PySequence_Fast(seq, "pfns must be a sequence");
 	Py_ssize_t len;
 
-	*pfns = NULL;
-	*n = 0;
 	if (!fast)
 		return -1;
 	len = PySequence_Fast_GET_SIZE(fast);
-	*pfns = calloc(len ? (size_t)len : 1, sizeof(**pfns));
-	for (Py_ssize_t i = 0; *pfns && i < len; i++) {
-		(*pfns)[i] = PyLong_AsUnsignedLongLong(PySequence_Fast_GET_ITEM(fast, i));
+	if (len > MS_MAX_PFNS) {
+		Py_DECREF(fast);
+		PyErr_Format(PyExc_ValueError, "at most %d pfns", MS_MAX_PFNS);
+		return -1;
+	}
+	for (Py_ssize_t i = 0; i < len; i++) {
+		a->pfns[i] = PyLong_AsUnsignedLongLong(PySequence_Fast_GET_ITEM(fast, i));
 		if (PyErr_Occurred()) {
 			Py_DECREF(fast);
 			return -1;
 		}
 	}
 	Py_DECREF(fast);
-	if (!*pfns) {
-		PyErr_NoMemory();
-		return -1;
-	}
-	*n = (size_t)len;
+	a->npfn = (size_t)len;
 	return 0;
 }
 
@@ -148,41 +90,60 @@ static PyObject *py_run(PyObject *self, PyObject *args, PyObject *kw)
 				  "pfns", "dump_path", NULL };
 	PyObject *obj, *pfn_seq = NULL, *res = NULL;
 	const char *name, *dump_path = NULL;
-	int json = 1, freed = 0, st;
-	long pid = -1;
-	uint64_t *pfns = NULL;
-	size_t npfns = 0, len = 0;
+	const struct ms_command *cmd;
+	struct ms_report_info ri = {
+		.types = "dwarf", .symbols = "elf",	/* drgn reads both */
+	};
+	int json = 1, freed = 0;
+	struct ms_session *s;
+	struct ms_args *a;
 	struct py_target pt;
-	struct ms_ctx c;
-	char *text = NULL;
+	char *text = NULL, err[512];
+	enum ms_result st;
+	size_t len = 0;
+	long pid = -1;
 	FILE *out;
 
 	(void)self;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "Os|plpOz", kwlist, &obj, &name,
 					 &json, &pid, &freed, &pfn_seq, &dump_path))
 		return NULL;
-	if (pfn_seq && parse_pfns(pfn_seq, &pfns, &npfns))
-		return NULL;
-	if (py_target_open(&pt, obj)) {
-		free(pfns);
+	cmd = ms_command_find(name);
+	if (!cmd)
+		return PyErr_Format(PyExc_ValueError, "unknown command '%s'", name);
+	a = calloc(1, sizeof(*a));
+	s = calloc(1, sizeof(*s));
+	if (!a || !s) {
+		free(a);
+		free(s);
+		return PyErr_NoMemory();
+	}
+	a->json = json;
+	a->pid = pid;
+	a->filter = freed ? MS_OWNER_FREED : MS_OWNER_ALLOCATED;
+	if ((pfn_seq && parse_pfns(pfn_seq, a)) || py_target_open(&pt, obj)) {
+		free(a);
+		free(s);
 		return NULL;
 	}
-	if (ctx_open(&c, &pt, 1) == 0) {
+	ri.dump_path = dump_path;
+	if (ms_session_open(s, &pt.target, err, sizeof(err))) {
+		PyErr_SetString(MemsectError, err);
+	} else {
 		out = open_memstream(&text, &len);
 		if (!out) {
 			PyErr_SetFromErrno(PyExc_OSError);
 		} else {
-			st = command(out, &c, name, json, pid, freed, pfns, npfns, dump_path);
+			st = ms_command_run(cmd, out, s, a, &ri);
 			fclose(out);
-			if (st < 0)
-				PyErr_Format(PyExc_ValueError, "unknown command '%s'", name);
-			else
-				res = Py_BuildValue("(s#i)", text, (Py_ssize_t)len, st);
+			res = Py_BuildValue("(s#i)", text, (Py_ssize_t)len,
+					    st == MS_RESULT_CLEAN ? 0 : 1);
 			free(text);
 		}
-		ms_ctx_fini(&c);
 	}
-	free(pfns);
+	ms_session_close(s);
+	free(s);
+	free(a);
 	return py_target_close(&pt, res);
 }
 
@@ -212,7 +173,7 @@ static PyObject *py_depot_stack(PyObject *self, PyObject *args)
 		free(st);
 		return NULL;
 	}
-	if (ctx_open(&c, &pt, 0) == 0) {
+	if (ctx_open(&c, &pt) == 0) {
 		ms_depot_resolve(&c, &d);
 		if (ms_stack_fetch(&c, &d, handle, st) == 0) {
 			ips = PyList_New(st->n);
@@ -237,10 +198,11 @@ PyDoc_STRVAR(vtop_doc,
 
 static PyObject *py_vtop_fn(PyObject *self, PyObject *args)
 {
-	PyObject *obj, *res;
+	PyObject *obj, *res = NULL;
 	unsigned long long va;
 	struct py_target pt;
 	struct ms_pte leaf;
+	struct ms_ctx c;
 	uint64_t pa;
 
 	(void)self;
@@ -248,11 +210,14 @@ static PyObject *py_vtop_fn(PyObject *self, PyObject *args)
 		return NULL;
 	if (py_target_open(&pt, obj))
 		return NULL;
-	if (py_vtop(&pt.pgt, &pt.target, va, &pa, &leaf) == 0)
-		res = Py_BuildValue("(KKi)", (unsigned long long)pa,
-				    (unsigned long long)leaf.entry, leaf.level);
-	else
-		res = Py_NewRef(Py_None);
+	if (ctx_open(&c, &pt) == 0) {
+		if (ms_vtop(&c, va, &pa, &leaf) == 0)
+			res = Py_BuildValue("(KKi)", (unsigned long long)pa,
+					    (unsigned long long)leaf.entry, leaf.level);
+		else
+			res = Py_NewRef(Py_None);
+		ms_ctx_fini(&c);
+	}
 	return py_target_close(&pt, res);
 }
 

@@ -323,14 +323,6 @@ static int py_addr_symbol(void *priv, uint64_t addr, char *buf, size_t len)
 	return symtab_format(pt->symtab, addr, buf, len);
 }
 
-static int py_vtop_op(void *priv, uint64_t vaddr, uint64_t *paddr,
-		      struct ms_pte *leaf)
-{
-	struct py_target *pt = priv;
-
-	return py_vtop(&pt->pgt, &pt->target, vaddr, paddr, leaf);
-}
-
 static const struct ms_target_ops py_ops = {
 	.read = py_read,
 	.symbol = py_symbol,
@@ -338,7 +330,6 @@ static const struct ms_target_ops py_ops = {
 	.type_size = py_type_size,
 	.enumerator = py_enumerator,
 	.vmcoreinfo = py_vmcoreinfo,
-	.vtop = py_vtop_op,
 	.pfns_in_file = py_pfns_in_file,
 	.errmsg = py_errmsg,
 	.addr_symbol = py_addr_symbol,

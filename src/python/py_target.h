@@ -11,7 +11,6 @@
 #include <Python.h>
 
 #include "memsect/target.h"
-#include "vtop.h"
 
 struct symtab;
 
@@ -22,7 +21,6 @@ struct py_target {
 	struct symtab *symtab;	/* for addr_symbol, built on first use */
 	int symtab_failed;
 	int interrupted;	/* a KeyboardInterrupt was swallowed */
-	struct py_vtop pgt;
 	char err[200];
 };
 
