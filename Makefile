@@ -12,6 +12,7 @@ deps:
 	scripts/install-deps.sh
 
 include src/build.mk
+include src/python/python.mk
 include extensions/build.mk
 include vmcores/vmcores.mk
 include tests/newest/newest.mk

@@ -29,6 +29,7 @@ from drgn import FaultError  # noqa: E402
 from drgn.helpers.linux.mm import for_each_page  # noqa: E402
 
 import memsect  # noqa: E402
+from memsect.target import target  # noqa: E402
 from dumps import DUMPS, load_manifest  # noqa: E402
 
 MEMSECT = Path(os.environ.get("MEMSECT_BIN", REPO / "build" / "memsect"))
@@ -52,12 +53,35 @@ def drgn_prog(dump, vmlinux):
     return prog
 
 
+def _constant(prog, name):
+    try:
+        return prog.constant(name).value_()
+    except LookupError:
+        return None
+
+
+def offline_mask_value(prog):
+    """PageOffline as a mask/value test on page_type, for the anchor only:
+    the top byte PGTY_offline (4ffca5a96678, v6.12), PAGE_TYPE_BASE with a
+    cleared PG_offline bit (v6.11), or the inverted bit VMCOREINFO exports
+    as PAGE_OFFLINE_MAPCOUNT_VALUE (v5.0 to v6.10)."""
+    pgty = _constant(prog, "PGTY_offline")
+    if pgty is not None:
+        return 0xFF000000, pgty << 24
+    base, bit = _constant(prog, "PAGE_TYPE_BASE"), _constant(prog, "PG_offline")
+    if base is not None and bit is not None:
+        return base | bit, base
+    value = target(prog).vmcoreinfo("NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)")
+    bit = (~int(value) & 0xFFFFFFFF) if value is not None else 0x100
+    return 0xF0000000 | bit, 0xF0000000
+
+
 def naive_drgn(prog):
-    test = memsect.offline_test(prog)
+    mask, value = offline_mask_value(prog)
     n = 0
     for page in for_each_page(prog):
         try:
-            if page.page_type.value_() & test.mask == test.value:
+            if page.page_type.value_() & mask == value:
                 n += 1
         except FaultError:
             pass

@@ -15,8 +15,8 @@ pkgs=(
 	libdebuginfod-dev debuginfod
 	# the fuzz target (tests/fuzz): libFuzzer and the sanitizers
 	clang
-	# drgn helpers and the tests
-	python3-drgn python3-libkdumpfile python3-pytest python3-pytest-xdist
+	# drgn helpers (python3-dev: their binding of libmemsect, src/python) and the tests
+	python3-drgn python3-dev python3-libkdumpfile python3-pytest python3-pytest-xdist
 	# making the test dumps
 	qemu-system-x86 busybox-static makedumpfile gdb cpio xz-utils
 	linux-source-6.1 linux-source-6.12

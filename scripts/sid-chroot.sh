@@ -28,6 +28,8 @@ SID_PACKAGES=(
 	libdw-dev libelf-dev libbpf-dev libdebuginfod-dev debuginfod gcc libc6-dev make
 	pkg-config python3-pytest
 	python3-pytest-xdist
+	# the drgn helpers' binding of libmemsect (src/python) is built for it
+	python3-dev
 	# debootstrap does not resolve virtual packages: python3-pykdumpfile needs
 	# python3-cffi-backend-api-{min,max}, which python3-cffi-backend provides
 	python3-cffi-backend

@@ -1,25 +1,23 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """
 Batch entry point: ``python3 -m memsect.drgn_diagnose VMCORE -s VMLINUX
-[--json]`` runs :func:`memsect.diagnose` on one dump.  Exit status as the
+[--json]`` runs ``memsect diagnose`` in the core on one dump and prints the
+CLI's own report.  Exit status as the
 ``memsect`` CLI: 0 clean, 1 a finding of warning or worse, 2 usage, 3
 unreadable dump or unusable/mismatched debug info.
 """
 
 import argparse
-import json
 import struct
 import sys
 from typing import Optional
 
 import drgn
 
-from .diagnose import diagnose
-from .partial import dump_errors
-from .sections import section_layout
-from .vmcoreinfo import vmcoreinfo
+from . import _memsect
+from .target import MemsectError, run, target
 
-VERSION = "0.1"
+VERSION = _memsect.VERSION
 
 
 def elf_build_id(path: str) -> Optional[str]:
@@ -103,49 +101,15 @@ def main(argv=None) -> int:
 
     dump_id = dump_build_id(args.vmcore)
     if dump_id is None:
-        dump_id = vmcoreinfo(prog).get("BUILD-ID")
+        dump_id = target(prog).vmcoreinfo("BUILD-ID")
     if dump_id is not None and not vmlinux_id.startswith(dump_id.lower()):
         return _fail(f"{args.symbols}: build id {vmlinux_id} does not match the dump's {dump_id}")
-    if not vmcoreinfo(prog):
-        return _fail(f"{args.symbols}: cannot find VMCOREINFO in the dump with this vmlinux")
     try:
-        section_layout(prog)
-    except (LookupError, ValueError, drgn.FaultError) as e:
-        return _fail(f"{args.vmcore}: cannot use this dump: {e}")
-    try:
-        findings = diagnose(prog)
-    except drgn.FaultError as e:
-        return _fail(f"{args.vmcore}: cannot read the mem_section array at {e.address:#x}: "
-                     f"{e.message}")
-    except ValueError as e:
-        return _fail(f"{args.vmcore}: cannot read the mem_section array: {e}")
-    errors = dump_errors(prog)
-    if args.json:
-        doc = {
-            "schema": "memsect/1",
-            "tool": {"name": "memsect-drgn", "version": VERSION},
-            "command": "diagnose",
-            "dump": {
-                "path": args.vmcore,
-                "vmlinux": args.symbols,
-                "osrelease": vmcoreinfo(prog).get("OSRELEASE"),
-                "build_id": dump_id,
-            },
-            "findings": [f.to_json() for f in findings],
-            "partial": bool(errors),
-            "errors_total": len(errors),
-            "errors": [
-                {"address": hex(e.address), "space": "virtual", "kind": e.kind, "what": e.what}
-                for e in errors[:64]
-            ],
-        }
-        json.dump(doc, sys.stdout, indent=2)
-        print()
-    else:
-        print("findings:" if findings else "findings: none")
-        for f in findings:
-            print(f"  {f.severity:<7} {f.code:<24} {f.message}")
-    return 1 if any(f.severity != "info" for f in findings) else 0
+        out, status = run(prog, "diagnose", json=args.json, dump_path=args.vmcore)
+    except MemsectError as e:
+        return _fail(f"{args.vmcore}: {e}")
+    sys.stdout.write(out)
+    return status
 
 
 if __name__ == "__main__":

@@ -21,13 +21,10 @@ struct sym {
 struct symtab {
 	struct sym *v;
 	size_t n;
+	size_t cap;		/* symtab_add(): room in v */
 	int fd;			/* symtab_open(): owned file, else -1 */
 	Elf *own;
-};
-
-struct symtab_load {
-	struct symtab *s;
-	size_t cap;
+	int own_names;		/* symtab_new(): names are copies */
 };
 
 static size_t underscores(const char *s)
@@ -84,47 +81,80 @@ static int wanted(const GElf_Sym *sym, const char *name)
 	return name[0] != '$' && strncmp(name, ".L", 2);
 }
 
-static int add_symbol(void *arg, const GElf_Sym *sym, const char *name)
+static int push(struct symtab *s, uint64_t addr, const char *name, int weak)
 {
-	struct symtab_load *l = arg;
-	struct symtab *s = l->s;
-
-	if (!wanted(sym, name))
-		return 0;
-	if (s->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 65536;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 65536;
 		struct sym *nv = realloc(s->v, cap * sizeof(*nv));
 
 		if (!nv)
 			return -1;
 		s->v = nv;
-		l->cap = cap;
+		s->cap = cap;
 	}
-	s->v[s->n].addr = sym->st_value;
-	s->v[s->n].weak = GELF_ST_BIND(sym->st_info) == STB_WEAK;
+	s->v[s->n].addr = addr;
+	s->v[s->n].weak = weak;
 	s->v[s->n++].name = name;
 	return 0;
 }
 
+static int add_symbol(void *arg, const GElf_Sym *sym, const char *name)
+{
+	if (!wanted(sym, name))
+		return 0;
+	return push(arg, sym->st_value, name,
+		    GELF_ST_BIND(sym->st_info) == STB_WEAK);
+}
+
 struct symtab *symtab_load(Elf *elf)
 {
-	struct symtab_load l = { .s = calloc(1, sizeof(*l.s)) };
+	struct symtab *s = symtab_new();
 
-	if (!l.s)
+	if (!s)
 		return NULL;
-	l.s->fd = -1;
-	if (elf_each_symbol(elf, add_symbol, &l) || !l.s->n) {
-		symtab_free(l.s);
+	if (elf_each_symbol(elf, add_symbol, s) || !s->n) {
+		symtab_free(s);
 		return NULL;
 	}
-	qsort(l.s->v, l.s->n, sizeof(*l.s->v), by_addr);
-	return l.s;
+	symtab_sort(s);
+	return s;
+}
+
+struct symtab *symtab_new(void)
+{
+	struct symtab *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->fd = -1;
+	return s;
+}
+
+int symtab_add(struct symtab *s, uint64_t addr, const char *name, int weak)
+{
+	char *copy;
+
+	if (name[0] == '$' || !strncmp(name, ".L", 2))
+		return 0;
+	copy = strdup(name);
+	if (!copy || push(s, addr, copy, weak)) {
+		free(copy);
+		return -1;
+	}
+	s->own_names = 1;
+	return 0;
+}
+
+void symtab_sort(struct symtab *s)
+{
+	qsort(s->v, s->n, sizeof(*s->v), by_addr);
 }
 
 void symtab_free(struct symtab *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; s->own_names && i < s->n; i++)
+		free((char *)s->v[i].name);
 	free(s->v);
 	if (s->own)
 		elf_end(s->own);

@@ -18,6 +18,16 @@ struct symtab;
 struct symtab *symtab_load(struct Elf *elf);
 /* Same, opening the file itself. */
 struct symtab *symtab_open(const char *path);
+/*
+ * A table filled from another symbol source (drgn's): symtab_add() copies
+ * the name and skips what kallsyms drops ($x mapping symbols, .L labels);
+ * the caller adds only functions, objects and plain labels with a section.
+ * symtab_sort() before the first symtab_format().  symtab_add() returns -1
+ * when memory ran out.
+ */
+struct symtab *symtab_new(void);
+int symtab_add(struct symtab *s, uint64_t addr, const char *name, int weak);
+void symtab_sort(struct symtab *s);
 /* Link-time address of a symbol (for the KASLR offset), MS_ABSENT if none. */
 int symtab_lookup(const struct symtab *s, const char *name, uint64_t *addr);
 void symtab_free(struct symtab *s);

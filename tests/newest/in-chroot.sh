@@ -12,10 +12,11 @@ newest_require_versions
 
 # MS_BUILD on the command line overrides src/build.mk's choice, so the host's
 # build/ and build/asan/ are never written: build/sid holds the plain build
-# (the crash extension memsect.so: an ASan .so cannot be loaded into crash),
+# (the crash extension memsect.so and the drgn helpers' binding: an ASan .so
+# cannot be loaded into crash or python),
 # build/sid/asan the ASan+UBSan CLI and unit tests the suite runs.
 t0=$(date +%s)
-make --no-print-directory MS_BUILD=build/sid all
+make --no-print-directory MS_BUILD=build/sid MS_PY_DIR=build/sid/python all
 make --no-print-directory SANITIZE=1 MS_BUILD=build/sid/asan all unit-check
 echo "newest: build + unit tests: $(($(date +%s) - t0)) s"
 
@@ -24,6 +25,8 @@ echo "newest: build + unit tests: $(($(date +%s) - t0)) s"
 export MEMSECT_CRASH_FULL_KERNELS="stock-6.1 6.1 6.12 7.3"
 export MEMSECT_BIN=$PWD/build/sid/asan/memsect
 export MEMSECT_CRASH_SO=$PWD/build/sid/memsect.so
+# the drgn helpers' binding, built for sid's python (src/python/python.mk)
+export MEMSECT_PY_EXT_DIR=$PWD/build/sid/python
 t0=$(date +%s)
 status=0
 # pytest-xdist as in the top-level Makefile's check target.
