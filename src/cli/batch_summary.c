@@ -100,7 +100,8 @@ static int by_rank(const void *a, const void *b)
 
 static void print_counts(FILE *out, const char *title, struct counts *c, bool bad)
 {
-	qsort(c->v, c->n, sizeof(*c->v), by_count);
+	if (c->n)
+		qsort(c->v, c->n, sizeof(*c->v), by_count);
 	fprintf(out, "%s:", title);
 	for (size_t i = 0; i < c->n; i++) {
 		fprintf(out, "%s %s %lu", i ? "," : "", c->v[i].name, c->v[i].n);
