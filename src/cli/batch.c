@@ -156,7 +156,8 @@ static int run_one(struct kdump_target *kt, const struct ms_command *cmd,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memcpy(r->f, s->f.v, s->f.n * sizeof(*r->f));
+	if (s->f.n)
+		memcpy(r->f, s->f.v, s->f.n * sizeof(*r->f));
 	r->nf = s->f.n;
 	return 0;
 }
