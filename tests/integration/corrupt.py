@@ -24,7 +24,8 @@ from drgn.helpers.linux.mm import pfn_to_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dumps import all_dumps  # noqa: E402
-from vmcores_readers import open_drgn  # noqa: E402
+from vmcores_readers import open_drgn  # noqa: E402  (puts vmcores/driver on sys.path)
+from elfcore import kernel_image_range  # noqa: E402
 
 PT_LOAD, PT_NOTE = 1, 4
 PAGE_SIZE = 4096
@@ -358,11 +359,11 @@ class Original:
         """File offset just past the kernel image (_text.._end): crash reads
         its variables before its first prompt, so a cut that keeps crash
         able to start lies past this.  Where KASLR puts the image
-        physically differs from boot to boot.  The runtime _stext is
-        VMCOREINFO's; the image's length comes from the symbol table (drgn
-        releases differ in whether they relocate symbols for KASLR)."""
-        length = self.prog.symbol("_end").address - self.prog.symbol("_stext").address
-        last = int(self.vmcoreinfo["SYMBOL(_stext)"], 16) + length - 1
+        physically differs from boot to boot.  _end from the vmlinux's
+        symbol table plus VMCOREINFO's KERNELOFFSET (drgn releases differ in
+        whether they relocate _end for KASLR)."""
+        _, end = kernel_image_range(self.dump.vmlinux)
+        last = end + int(self.vmcoreinfo.get("KERNELOFFSET", "0"), 16) - 1
         return self.mem.offset(last, 1) + 1
 
     # -- mem_section
@@ -679,11 +680,10 @@ def build_id_note_offset(vmlinux):
     raise LookupError(f"{vmlinux}: no GNU build-id note")
 
 
-def debug_info_sizes(vmlinux, vmcoreinfo):
+def debug_info_sizes(prog, vmcoreinfo):
     """The VMCOREINFO SIZE(x) / OFFSET(x.y) keys whose value the debug info
-    of ``vmlinux`` contradicts: {key: (vmcoreinfo value, debug info value)}."""
-    prog = drgn.Program()
-    prog.load_debug_info([str(vmlinux)])
+    ``prog`` holds contradicts: {key: (vmcoreinfo value, debug info value)}.
+    (drgn 0.3.0 uses a vmlinux only as a module of a program with a core.)"""
     out = {}
     for key, value in vmcoreinfo.items():
         try:
