@@ -13,6 +13,9 @@ pkgs=(
 	# the vmlinux found by build id on debuginfod servers (libdebuginfod);
 	# the server itself for the tests
 	libdebuginfod-dev debuginfod
+	# memsect batch over many machines: the GNU parallel recipe and its test
+	# (an sshd on 127.0.0.1)
+	parallel openssh-server
 	# the fuzz target (tests/fuzz): libFuzzer and the sanitizers
 	clang
 	# drgn helpers (python3-dev: their binding of libmemsect, src/python) and the tests

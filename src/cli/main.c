@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "kdump_target.h"
 #include "memsect/command.h"
 
@@ -23,6 +24,10 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: memsect <command> [--json] [options] VMCORE [VMLINUX] [PFN...]\n"
+		"       memsect batch [--jobs N] [--timeout S] [--output FILE.jsonl] [--resume]\n"
+		"                     [--commands C,...] [--shard K/N] [--debug-dir DIR]...\n"
+		"                     (DUMP... | --from LIST | -)\n"
+		"       memsect batch-summary FILE.jsonl\n"
 		"       memsect --help | --version\n\n"
 		"commands:\n");
 	for (const struct ms_command *cmd = ms_commands; cmd->name; cmd++) {
@@ -140,6 +145,11 @@ int main(int argc, char **argv)
 		perror("memsect");
 		return EXIT_INPUT;
 	}
+	/* not analyses of one dump: the CLI's own commands over many */
+	if (argc > 1 && !strcmp(argv[1], "batch"))
+		return batch_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "batch-summary"))
+		return batch_summary_main(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		const char *w = argv[i];
 

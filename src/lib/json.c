@@ -109,6 +109,14 @@ void json_null(struct json *j, const char *key)
 	fputs("null", j->out);
 }
 
+void json_raw(struct json *j, const char *key, const char *text, size_t len)
+{
+	while (len && text[len - 1] == '\n')
+		len--;
+	sep(j, key);
+	fwrite(text, 1, len, j->out);
+}
+
 void json_end(struct json *j)
 {
 	fputc('\n', j->out);

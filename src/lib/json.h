@@ -3,6 +3,7 @@
 #ifndef MEMSECT_LIB_JSON_H
 #define MEMSECT_LIB_JSON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,6 +26,8 @@ void json_int(struct json *j, const char *key, int64_t v);
 void json_addr(struct json *j, const char *key, uint64_t v);	/* "0x..." */
 void json_bool(struct json *j, const char *key, int v);
 void json_null(struct json *j, const char *key);
+/* @len bytes that are already one JSON value (a trailing newline is dropped). */
+void json_raw(struct json *j, const char *key, const char *text, size_t len);
 void json_end(struct json *j);
 
 #endif

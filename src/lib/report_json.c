@@ -9,6 +9,7 @@
 #include "memsect/report.h"
 #include "memsect/sections.h"
 #include "report_hvo.h"
+#include "report_json.h"
 
 static void layout_json(struct json *j, struct ms_ctx *c)
 {
@@ -190,7 +191,7 @@ static void offline_json(struct json *j, struct ms_ctx *c)
 	json_obj_end(j);
 }
 
-static void place_json(struct json *j, const struct ms_finding *x)
+void ms_finding_place_json(struct json *j, const struct ms_finding *x)
 {
 	json_obj(j, "place");
 	json_str(j, "kind", ms_place_name(x->place));
@@ -223,7 +224,7 @@ static void findings_json(struct json *j, const struct ms_findings *f)
 		json_obj(j, NULL);
 		json_str(j, "code", x->code);
 		json_str(j, "severity", ms_severity_name(x->severity));
-		place_json(j, x);
+		ms_finding_place_json(j, x);
 		json_str(j, "message", x->message);
 		json_obj(j, "evidence");
 		for (unsigned e = 0; e < x->nev; e++) {
