@@ -21,7 +21,7 @@
 
 #define MAX_COMMANDS 8
 #define MAX_JOBS 256
-#define DEFAULT_COMMANDS "diagnose,hvo"
+#define DEFAULT_COMMANDS "diagnose"
 
 struct batch {
 	unsigned jobs;

@@ -4,7 +4,7 @@
  * (a fault in a library costs that dump only), one JSON line per dump in
  * the output as soon as it is done, a summary at the end.
  *   memsect batch [--jobs N] [--timeout SECONDS] [--output FILE.jsonl]
- *                 [--resume] [--commands diagnose,hvo,...] [--shard K/N]
+ *                 [--resume] [--commands diagnose,...] [--shard K/N]
  *                 [--debug-dir DIR]... [--no-default-debug-dirs]
  *                 (DUMP... | --from LIST | -)
  *   memsect batch-summary FILE.jsonl

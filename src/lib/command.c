@@ -53,18 +53,20 @@ static enum ms_result run_page(FILE *out, struct ms_session *s,
 
 const struct ms_command ms_commands[] = {
 	{ "sections", "", "every present memory section: flags, mem_map, page_ext pointer state",
-	  0, run_sections },
+	  0, MS_SHOW_SECTIONS, run_sections },
 	{ "offline", "", "PageOffline pfn ranges: blocks, sections, refcounts, skippable, in-dump audit",
-	  0, run_offline },
+	  0, MS_SHOW_OFFLINE, run_offline },
 	{ "hvo", "", "hugetlb folios: HVO flag, vmemmap aliases and their PTEs, naive-scan misreads",
-	  0, run_hvo },
-	{ "diagnose", "", "run every check and print the findings", 0, run_diagnose },
+	  0, MS_SHOW_HVO, run_hvo },
+	{ "diagnose", "", "run every check (one pass over the struct pages) and print the findings",
+	  0, MS_SHOW_SECTIONS | MS_SHOW_OFFLINE | MS_SHOW_HVO | MS_SHOW_SUMMARY,
+	  run_diagnose },
 	{ "owner", "[--pid N] [--type allocated|freed]",
 	  "page_owner records as /sys/kernel/debug/page_owner prints them",
-	  MS_OPT_OWNER, run_owner },
+	  MS_OPT_OWNER, 0, run_owner },
 	{ "page", "PFN...", "struct page and page_ext clients of each pfn, through its own section",
-	  MS_OPT_PFNS, run_page },
-	{ NULL, NULL, NULL, 0, NULL },
+	  MS_OPT_PFNS, 0, run_page },
+	{ NULL, NULL, NULL, 0, 0, NULL },
 };
 
 const struct ms_command *ms_command_find(const char *name)
@@ -195,6 +197,6 @@ enum ms_result ms_command_run(const struct ms_command *cmd, FILE *out,
 			      struct ms_session *s, const struct ms_args *a,
 			      struct ms_report_info *ri)
 {
-	ri->command = cmd->name;
+	ri->cmd = cmd;
 	return cmd->run(out, s, a, ri);
 }

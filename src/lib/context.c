@@ -49,6 +49,13 @@ void ms_ctx_fini(struct ms_ctx *c)
 	free(c->offline);
 	ms_hvo_free(c->hvo);
 	c->hvo = NULL;
+	free(c->hvo_layout);
+	c->hvo_layout = NULL;
+	c->hvo_layout_tried = false;
+	free(c->po_layout);
+	c->po_layout = NULL;
+	free(c->depot);
+	c->depot = NULL;
 	c->sections = NULL;
 	c->blocks = NULL;
 	c->offline = NULL;

@@ -15,6 +15,7 @@
 #include "memsect/hvo.h"
 #include "memsect/pages.h"
 #include "memsect/sections.h"
+#include "page_scan.h"
 #include "pgtable.h"
 
 #define VMEMMAP_PAGE 4096ULL
@@ -549,42 +550,58 @@ static void set_nodes(struct ms_ctx *c, struct ms_hvo *h)
 		free(spans);
 }
 
+/* Before each section's struct pages: the leaves its vmemmap must not use. */
+static int visit_section(struct ms_ctx *c, const struct ms_section *s,
+			 void *arg)
+{
+	struct scan *sc = arg;
+
+	sc->s = s;
+	return s->mem_map ? check_leaves(c, sc, s) : 0;
+}
+
+static void finish(struct ms_ctx *c, void *arg, bool failed, double seconds,
+		   uint64_t pages)
+{
+	struct scan *sc = arg;
+	struct ms_hvo *h = sc->h;
+
+	(void)seconds;
+	free(sc->bad);
+	free(sc);
+	if (failed) {
+		ms_hvo_free(h);
+		return;
+	}
+	h->pages_scanned = pages;
+	set_nodes(c, h);
+	if (walk_all(c, h))
+		ms_ctx_error(c, MS_KVADDR, 0,
+			     "out of memory walking the hugetlb folios' vmemmap page tables");
+	c->hvo = h;
+}
+
+int ms_hvo_visitor(struct ms_ctx *c, struct ms_page_visitor *v)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	struct ms_hvo *h = calloc(1, sizeof(*h));
+
+	if (!sc || !h || !(sc->hl = ms_get_hvo_layout(c))) {
+		free(sc);
+		free(h);
+		return MS_ERROR;
+	}
+	h->flag_bit = sc->hl->flag_bit;
+	h->detect = ms_hvo_detect_name(sc->hl->detect);
+	sc->h = h;
+	*v = (struct ms_page_visitor){ "hugetlb", visit_section, visit, finish, sc };
+	return 0;
+}
+
 struct ms_hvo *ms_get_hvo(struct ms_ctx *c)
 {
-	struct ms_hvo_layout hl;
-	struct ms_sections *secs;
-	struct ms_hvo *h;
-	struct scan sc = { 0 };
-	uint64_t before = c->pages_scanned;
-
-	if (c->hvo)
-		return c->hvo;
-	secs = ms_get_sections(c);
-	if (!secs || ms_hvo_layout_resolve(c, &hl))
-		return NULL;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return NULL;
-	h->flag_bit = hl.flag_bit;
-	h->detect = ms_hvo_detect_name(hl.detect);
-	sc.h = h;
-	sc.hl = &hl;
-	for (size_t i = 0; i < secs->n; i++) {
-		sc.s = &secs->v[i];
-		if (!sc.s->mem_map)
-			continue;
-		if (check_leaves(c, &sc, sc.s) ||
-		    ms_for_each_page_chunk(c, sc.s, visit, &sc) < 0)
-			break;
-		if (c->progress)
-			c->progress(c->progress_arg, i + 1, secs->n);
-	}
-	free(sc.bad);
-	h->pages_scanned = c->pages_scanned - before;
-	set_nodes(c, h);
-	walk_all(c, h);
-	c->hvo = h;
-	return h;
+	ms_scan_struct_pages(c, MS_SCAN_HVO);
+	return c->hvo;
 }
 
 void ms_hvo_free(struct ms_hvo *h)

@@ -2,27 +2,18 @@
 /*
  * How this kernel marks a hugetlb folio, its order and its HVO flag, by
  * probing the debug info and VMCOREINFO.  Kept out of
- * layout.c because only the HVO scan needs it; resolved once per scan.
+ * layout.c because only the hugetlb-aware scans need it; resolved once per
+ * dump, on first use.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hvo_layout.h"
+#include "probe.h"
 #include "vmcoreinfo.h"
 
-static int member(struct ms_target *t, const char *type, const char *name,
-		  size_t *off)
-{
-	size_t size;
-
-	return t->ops->member(t->priv, type, name, off, &size);
-}
-
-static int enumerator(struct ms_target *t, const char *name, int64_t *v)
-{
-	return t->ops->enumerator(t->priv, name, v);
-}
-
-int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
+static int resolve(struct ms_ctx *c, struct ms_probe *p,
+		   struct ms_hvo_layout *h)
 {
 	struct ms_target *t = c->t;
 	size_t psz = c->L.page_struct_size;
@@ -30,15 +21,13 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 
 	memset(h, 0, sizeof(*h));
 	h->flag_bit = -1;
-	if (enumerator(t, "PG_head", &v) || v < 0 || v >= 64 ||
-	    member(t, "page", "private", &h->private_off))
-		return MS_ERROR;
-	h->pg_head = (int)v;
+	if (ms_probe_bit(p, "PG_head", 64, &h->pg_head) ||
+	    ms_probe_member(p, "page", "private", &h->private_off, NULL))
+		return ms_probe_fail(p, "PG_head or page.private not in the debug info");
 	/* enum hugetlb_page_flags (5.12+): a bit in the head's private. */
-	if (enumerator(t, "HPG_vmemmap_optimized", &v) == 0 && v >= 0 && v < 64)
-		h->flag_bit = (int)v;
+	ms_probe_bit(p, "HPG_vmemmap_optimized", 64, &h->flag_bit);
 
-	if (enumerator(t, "PGTY_hugetlb", &v) == 0) {
+	if (ms_probe_enum(p, "PGTY_hugetlb", &v) == 0) {
 		/*
 		 * 6.12+: one PGTY_* value in the top byte of page_type
 		 * ("mm: page_type: use a separate page_type field", 6.12).
@@ -53,38 +42,58 @@ int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h)
 		 * PageType", 6.9): the type bit is cleared under the base.
 		 */
 		base = (int64_t)MS_KD_OLD_PAGE_TYPE_BASE;
-		enumerator(t, "PAGE_TYPE_BASE", &base);	/* 6.11 enum */
+		ms_probe_enum(p, "PAGE_TYPE_BASE", &base);	/* 6.11 enum */
 		h->detect = MS_HUGETLB_PGTYPE_INVERTED;
 		h->inv_base = (uint32_t)base;
 		h->inv_bit = ~(uint32_t)v & ~(uint32_t)base;
-	} else if (enumerator(t, "PG_hugetlb", &v) == 0 && v >= 0 && v < 64) {
+	} else if (ms_probe_bit(p, "PG_hugetlb", 64, &h->pg_hugetlb) == 0) {
 		/*
 		 * 6.6-6.8: PG_hugetlb (= PG_active) in page[1].flags
 		 * ("mm: free up a word in the first tail page", 6.6).
 		 */
 		h->detect = MS_HUGETLB_PG_FLAG;
-		h->pg_hugetlb = (int)v;
-	} else if (member(t, "page", "compound_dtor", &h->dtor_off) == 0 &&
+	} else if (ms_probe_member(p, "page", "compound_dtor", &h->dtor_off,
+				   NULL) == 0 &&
 		   (ms_vmci_number(t, "NUMBER(HUGETLB_PAGE_DTOR)", &v) == 0 ||
-		    enumerator(t, "HUGETLB_PAGE_DTOR", &v) == 0)) {
+		    ms_probe_enum(p, "HUGETLB_PAGE_DTOR", &v) == 0)) {
 		/* <= 6.5: page[1].compound_dtor == HUGETLB_PAGE_DTOR. */
 		h->detect = MS_HUGETLB_DTOR;
 		h->dtor = v;
 	} else {
-		return MS_ERROR;
+		return ms_probe_fail(p, "no hugetlb folio encoding this memsect knows in the debug info");
 	}
 	/*
 	 * Order: page[1].compound_order up to 6.5; from 6.6 ("mm: free up a
 	 * word in the first tail page") the low byte of page[1].flags.
 	 */
-	h->order_in_flags = member(t, "page", "compound_order",
-				   &h->order_off) != 0;
+	h->order_in_flags = ms_probe_member(p, "page", "compound_order",
+					    &h->order_off, NULL) != 0;
 	/* Every field read must lie inside the struct page that was read. */
 	if (h->private_off + 8 > psz ||
 	    (h->detect == MS_HUGETLB_DTOR && h->dtor_off >= psz) ||
 	    (!h->order_in_flags && h->order_off >= psz))
-		return MS_ERROR;
-	return 0;
+		return ms_probe_fail(p, "a hugetlb field lies outside struct page");
+	return p->failed ? MS_ERROR : 0;
+}
+
+const struct ms_hvo_layout *ms_get_hvo_layout(struct ms_ctx *c)
+{
+	struct ms_probe p;
+	struct ms_hvo_layout *h;
+
+	if (c->hvo_layout_tried)
+		return c->hvo_layout;
+	c->hvo_layout_tried = true;
+	h = malloc(sizeof(*h));
+	if (!h)
+		return NULL;
+	ms_probe_init(&p, c->t);
+	if (resolve(c, &p, h)) {
+		free(h);
+		return NULL;
+	}
+	c->hvo_layout = h;
+	return h;
 }
 
 const char *ms_hvo_detect_name(enum ms_hugetlb_detect d)

@@ -30,8 +30,11 @@ struct ms_hvo_layout {
 	size_t order_off;
 };
 
-/* 0, or MS_ERROR when the debug info lacks what hugetlb detection needs. */
-int ms_hvo_layout_resolve(struct ms_ctx *c, struct ms_hvo_layout *h);
+/*
+ * This dump's hugetlb encoding, resolved on first use and held in @c;
+ * NULL when the debug info lacks what hugetlb detection needs.
+ */
+const struct ms_hvo_layout *ms_get_hvo_layout(struct ms_ctx *c);
 const char *ms_hvo_detect_name(enum ms_hugetlb_detect d);
 bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 		       const unsigned char *pg, const unsigned char *tail1);

@@ -11,85 +11,34 @@
 
 #include "arch.h"
 #include "memsect/layout.h"
+#include "probe.h"
 #include "vmcoreinfo.h"
 
 #define MAX_SECTION_ROOTS (1ULL << 22)
-
-struct probe {
-	struct ms_target *t;
-	char *err;
-	size_t errlen;
-	int failed;
-};
-
-static void fail(struct probe *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void fail(struct probe *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->failed++)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(p->err, p->errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Look-up results: 0 found, MS_ABSENT, or failure recorded in @p. */
-static int member(struct probe *p, const char *type, const char *name,
-		  size_t *off, size_t *size)
-{
-	size_t dummy;
-	int r = p->t->ops->member(p->t->priv, type, name, off,
-				  size ? size : &dummy);
-
-	if (r < 0)
-		fail(p, "cannot look up %s.%s in the debug info", type, name);
-	return r;
-}
-
-static int enumerator(struct probe *p, const char *name, int64_t *v)
-{
-	int r = p->t->ops->enumerator(p->t->priv, name, v);
-
-	if (r < 0)
-		fail(p, "cannot look up enumerator %s in the debug info", name);
-	return r;
-}
-
-static int symbol(struct probe *p, const char *name, uint64_t *addr)
-{
-	int r = p->t->ops->symbol(p->t->priv, name, addr);
-
-	if (r < 0)
-		fail(p, "cannot look up symbol %s", name);
-	return r;
-}
 
 /*
  * A VMCOREINFO number and the debug info must agree where both have it: a
  * vmlinux of another build (even one whose build-id note was forged) gives
  * other sizes and offsets.  Returns 0 when they agree or only one has it.
  */
-static int agree(struct probe *p, const char *vmci_key, uint64_t vmci,
+static int agree(struct ms_probe *p, const char *vmci_key, uint64_t vmci,
 		 uint64_t debug)
 {
 	if (vmci == debug)
 		return 0;
-	fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llu, the debug info says %llu",
+	ms_probe_fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llu, the debug info says %llu",
 	     vmci_key, (unsigned long long)vmci, (unsigned long long)debug);
 	return MS_ERROR;
 }
 
 /* A VMCOREINFO number, else the debug info's; both checked when both exist. */
-static int size_of(struct probe *p, const char *vmci_key, const char *type,
+static int size_of(struct ms_probe *p, const char *vmci_key, const char *type,
 		   size_t *size)
 {
 	int64_t v;
 	size_t dbg;
 	int have_vmci = ms_vmci_number(p->t, vmci_key, &v) == 0 && v > 0;
-	int have_dbg = p->t->ops->type_size(p->t->priv, type, &dbg) == 0;
+	int have_dbg = ms_probe_size(p, type, &dbg) == 0;
 
 	if (have_vmci && have_dbg && agree(p, vmci_key, (uint64_t)v, dbg))
 		return MS_ERROR;
@@ -101,19 +50,19 @@ static int size_of(struct probe *p, const char *vmci_key, const char *type,
 		*size = dbg;
 		return 0;
 	}
-	fail(p, "size of struct %s is neither in VMCOREINFO nor in the debug info",
+	ms_probe_fail(p, "size of struct %s is neither in VMCOREINFO nor in the debug info",
 	     type);
 	return MS_ERROR;
 }
 
-static int offset_of(struct probe *p, const char *vmci_key, const char *type,
+static int offset_of(struct ms_probe *p, const char *vmci_key, const char *type,
 		     const char *name, size_t *off)
 {
 	int64_t v;
 	size_t dbg;
 	int have_vmci = vmci_key && ms_vmci_number(p->t, vmci_key, &v) == 0 &&
 			v >= 0;
-	int have_dbg = member(p, type, name, &dbg, NULL) == 0;
+	int have_dbg = ms_probe_member(p, type, name, &dbg, NULL) == 0;
 
 	if (have_vmci && have_dbg && agree(p, vmci_key, (uint64_t)v, dbg))
 		return MS_ERROR;
@@ -125,7 +74,7 @@ static int offset_of(struct probe *p, const char *vmci_key, const char *type,
 		*off = dbg;
 		return 0;
 	}
-	fail(p, "offset of %s.%s is neither in VMCOREINFO nor in the debug info",
+	ms_probe_fail(p, "offset of %s.%s is neither in VMCOREINFO nor in the debug info",
 	     type, name);
 	return MS_ERROR;
 }
@@ -137,7 +86,7 @@ static int offset_of(struct probe *p, const char *vmci_key, const char *type,
  * VMCOREINFO since 4.x carries; mem_section is left out (under
  * SPARSEMEM_EXTREME its SYMBOL() is the pointer's value).
  */
-static void check_symbols(struct probe *p)
+static void check_symbols(struct ms_probe *p)
 {
 	static const char *const names[] = {
 		"init_uts_ns", "_stext", "swapper_pg_dir", "node_online_map",
@@ -148,29 +97,15 @@ static void check_symbols(struct probe *p)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !p->failed; i++) {
 		snprintf(key, sizeof(key), "SYMBOL(%s)", names[i]);
 		if (ms_vmci_hex(p->t, key, &vmci) == 0 &&
-		    p->t->ops->symbol(p->t->priv, names[i], &dbg) == 0 &&
+		    ms_probe_symbol(p, names[i], &dbg) == 0 &&
 		    vmci != dbg)
-			fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llx, the debug info's symbol is at %llx",
+			ms_probe_fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llx, the debug info's symbol is at %llx",
 			     key, (unsigned long long)vmci,
 			     (unsigned long long)dbg);
 	}
 }
 
-static int read_ulong(struct probe *p, uint64_t addr, size_t size, uint64_t *v)
-{
-	unsigned char buf[8];
-	size_t done = 0;
-
-	if (size > sizeof(buf) ||
-	    p->t->ops->read(p->t->priv, MS_KVADDR, addr, buf, size, &done))
-		return MS_ERROR;
-	*v = 0;
-	for (size_t i = size; i-- > 0;)
-		*v = (*v << 8) | buf[i];
-	return 0;
-}
-
-static void resolve_identity(struct probe *p, struct ms_layout *L)
+static void resolve_identity(struct ms_probe *p, struct ms_layout *L)
 {
 	const char *s = ms_vmci_str(p->t, "OSRELEASE");
 
@@ -179,7 +114,7 @@ static void resolve_identity(struct probe *p, struct ms_layout *L)
 	snprintf(L->build_id, sizeof(L->build_id), "%s", s ? s : "");
 }
 
-static void resolve_geometry(struct probe *p, struct ms_layout *L)
+static void resolve_geometry(struct ms_probe *p, struct ms_layout *L)
 {
 	const struct ms_arch *arch = ms_arch_detect(p->t);
 	int64_t v;
@@ -190,7 +125,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 		L->page_size = (uint64_t)v;
 	if (L->page_size < 4096 || L->page_size > 65536 ||
 	    (L->page_size & (L->page_size - 1))) {
-		fail(p, "implausible VMCOREINFO PAGESIZE %llu",
+		ms_probe_fail(p, "implausible VMCOREINFO PAGESIZE %llu",
 		     (unsigned long long)L->page_size);
 		return;
 	}
@@ -208,7 +143,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	    v - (int64_t)L->page_shift <= 18) {
 		L->section_size_bits = (unsigned)v;
 	} else {
-		fail(p, "VMCOREINFO has no plausible NUMBER(SECTION_SIZE_BITS)");
+		ms_probe_fail(p, "VMCOREINFO has no plausible NUMBER(SECTION_SIZE_BITS)");
 		return;
 	}
 	/*
@@ -221,7 +156,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	} else if (arch && arch->max_physmem_bits(p->t) > L->section_size_bits) {
 		L->max_physmem_bits = arch->max_physmem_bits(p->t);
 	} else {
-		fail(p, "VMCOREINFO has no NUMBER(MAX_PHYSMEM_BITS), and no architecture rule gives it");
+		ms_probe_fail(p, "VMCOREINFO has no NUMBER(MAX_PHYSMEM_BITS), and no architecture rule gives it");
 		return;
 	}
 	L->pages_per_section = 1ULL << (L->section_size_bits - L->page_shift);
@@ -234,9 +169,9 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	if (ms_vmci_hex(p->t, "SYMBOL(mem_section)", &roots) != 0) {
 		uint64_t sym;
 
-		if (symbol(p, "mem_section", &sym) != 0 ||
-		    read_ulong(p, sym, 8, &roots) != 0) {
-			fail(p, "cannot find the mem_section root array");
+		if (ms_probe_symbol(p, "mem_section", &sym) != 0 ||
+		    ms_probe_read(p, sym, 8, &roots) != 0) {
+			ms_probe_fail(p, "cannot find the mem_section root array");
 			return;
 		}
 	}
@@ -244,7 +179,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 	if (size_of(p, "SIZE(mem_section)", "mem_section", &L->ms_size))
 		return;
 	if (L->ms_size == 0 || L->ms_size > L->page_size) {
-		fail(p, "implausible sizeof(struct mem_section) %zu", L->ms_size);
+		ms_probe_fail(p, "implausible sizeof(struct mem_section) %zu", L->ms_size);
 		return;
 	}
 	L->sections_per_root = L->page_size / L->ms_size;
@@ -255,7 +190,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
 		L->nr_section_roots = (uint64_t)v;
 	/* 52 physical bits need 262144 roots; refuse what no kernel has. */
 	if (L->nr_section_roots > MAX_SECTION_ROOTS)
-		fail(p, "implausible number of mem_section roots %llu",
+		ms_probe_fail(p, "implausible number of mem_section roots %llu",
 		     (unsigned long long)L->nr_section_roots);
 }
 
@@ -264,7 +199,7 @@ static void resolve_geometry(struct probe *p, struct ms_layout *L)
  * SECTION_*_BIT with SECTION_MAP_LAST_BIT as the count; before, they were
  * #defines, invisible to DWARF (kernel_defines.def).
  */
-static void resolve_section_flags(struct probe *p, struct ms_layout *L)
+static void resolve_section_flags(struct ms_probe *p, struct ms_layout *L)
 {
 	static const struct {
 		const char *enumerator;
@@ -276,12 +211,12 @@ static void resolve_section_flags(struct probe *p, struct ms_layout *L)
 	};
 	int64_t v, last;
 
-	if (enumerator(p, "SECTION_MAP_LAST_BIT", &last) == 0 && last > 0 &&
+	if (ms_probe_enum(p, "SECTION_MAP_LAST_BIT", &last) == 0 && last > 0 &&
 	    last < 16) {
 		L->section_flags_from_enum = true;
 		for (int i = 0; i < MS_SECTION_NFLAGS; i++) {
 			L->section_flag_bit[i] = -1;
-			if (enumerator(p, flags[i].enumerator, &v) == 0 &&
+			if (ms_probe_enum(p, flags[i].enumerator, &v) == 0 &&
 			    v >= 0 && v < last)
 				L->section_flag_bit[i] = (int)v;
 		}
@@ -293,7 +228,7 @@ static void resolve_section_flags(struct probe *p, struct ms_layout *L)
 	L->section_map_mask = MS_KD_OLD_SECTION_MAP_MASK;
 }
 
-static void resolve_mem_section(struct probe *p, struct ms_layout *L)
+static void resolve_mem_section(struct ms_probe *p, struct ms_layout *L)
 {
 	int r;
 
@@ -301,10 +236,10 @@ static void resolve_mem_section(struct probe *p, struct ms_layout *L)
 		      "section_mem_map", &L->ms_mem_map_off))
 		return;
 	/* mem_section.page_ext exists with CONFIG_PAGE_EXTENSION (not in VMCOREINFO). */
-	r = member(p, "mem_section", "page_ext", &L->ms_page_ext_off, NULL);
+	r = ms_probe_member(p, "mem_section", "page_ext", &L->ms_page_ext_off, NULL);
 	L->has_page_ext = r == 0;
 	if (L->has_page_ext && L->ms_page_ext_off + 8 > L->ms_size)
-		fail(p, "mem_section.page_ext at %zu is outside the struct",
+		ms_probe_fail(p, "mem_section.page_ext at %zu is outside the struct",
 		     L->ms_page_ext_off);
 }
 
@@ -320,7 +255,7 @@ static void resolve_mem_section(struct probe *p, struct ms_layout *L)
  * NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE) is preferred when present (only under
  * CONFIG_HUGETLB_PAGE before 6.9, unconditional since d99e3140a4d3, v6.9).
  */
-static void resolve_page(struct probe *p, struct ms_layout *L)
+static void resolve_page(struct ms_probe *p, struct ms_layout *L)
 {
 	int64_t v, off;
 	size_t moff;
@@ -335,7 +270,7 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
 	 * page_type overlays _mapcount (a union in 6.1 and 6.12); prefer the
 	 * DWARF name, else VMCOREINFO OFFSET(page._mapcount).
 	 */
-	if (member(p, "page", "page_type", &moff, NULL) == 0)
+	if (ms_probe_member(p, "page", "page_type", &moff, NULL) == 0)
 		L->page_type_off = moff;
 	else if (offset_of(p, "OFFSET(page._mapcount)", "page", "_mapcount",
 			   &L->page_type_off))
@@ -343,16 +278,16 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
 	if (L->page_struct_size < 16 || L->page_struct_size > 4096 ||
 	    L->page_type_off + 4 > L->page_struct_size ||
 	    L->page_refcount_off + 4 > L->page_struct_size) {
-		fail(p, "implausible struct page layout (size %zu)",
+		ms_probe_fail(p, "implausible struct page layout (size %zu)",
 		     L->page_struct_size);
 		return;
 	}
 
-	if (enumerator(p, "PGTY_offline", &v) == 0) {
+	if (ms_probe_enum(p, "PGTY_offline", &v) == 0) {
 		L->pgtype = MS_PGTYPE_TOPBYTE;
 		L->pgtype_offline = (uint32_t)v & 0xff;
-	} else if (enumerator(p, "PAGE_TYPE_BASE", &v) == 0 &&
-		   enumerator(p, "PG_offline", &off) == 0) {
+	} else if (ms_probe_enum(p, "PAGE_TYPE_BASE", &v) == 0 &&
+		   ms_probe_enum(p, "PG_offline", &off) == 0) {
 		L->pgtype = MS_PGTYPE_INVERTED_6_11;
 		L->pgtype_base = (uint32_t)v;
 		L->pgtype_offline = (uint32_t)off;
@@ -375,7 +310,7 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
 	 * pages", David Hildenbrand, 2025; mainline release UNVERIFIED).
 	 */
 	L->pg_offline_skippable = -1;
-	if (enumerator(p, "PG_offline_skippable", &v) == 0 && v >= 0 && v < 64)
+	if (ms_probe_enum(p, "PG_offline_skippable", &v) == 0 && v >= 0 && v < 64)
 		L->pg_offline_skippable = (int)v;
 }
 
@@ -396,17 +331,17 @@ static void resolve_page(struct probe *p, struct ms_layout *L)
  * when page_owner=on; page_table_check_disabled is cleared when
  * page_table_check=on.  -1: unknown.
  */
-static int client_on(struct probe *p, const char *key, bool on_when_set)
+static int client_on(struct ms_probe *p, const char *key, bool on_when_set)
 {
 	uint64_t addr, v;
 
-	if (!key || p->t->ops->symbol(p->t->priv, key, &addr) != 0 ||
-	    read_ulong(p, addr, 4, &v) != 0)
+	if (!key || ms_probe_symbol(p, key, &addr) != 0 ||
+	    ms_probe_read(p, addr, 4, &v) != 0)
 		return -1;
 	return (v != 0) == on_when_set;
 }
 
-static bool page_ext_size_possible(struct probe *p, uint64_t v)
+static bool page_ext_size_possible(struct ms_probe *p, uint64_t v)
 {
 	static const struct {
 		const char *ops, *type, *key;
@@ -423,13 +358,13 @@ static bool page_ext_size_possible(struct probe *p, uint64_t v)
 	unsigned n = 0;
 	uint64_t addr;
 
-	p->t->ops->type_size(p->t->priv, "page_ext", &flags);
+	ms_probe_size(p, "page_ext", &flags);
 	for (unsigned i = 0; i < 3; i++) {
-		if (p->t->ops->symbol(p->t->priv, clients[i].ops, &addr) != 0)
+		if (ms_probe_symbol(p, clients[i].ops, &addr) != 0)
 			continue;
 		size[n] = 8;
 		if (clients[i].type &&
-		    p->t->ops->type_size(p->t->priv, clients[i].type, &size[n]))
+		    ms_probe_size(p, clients[i].type, &size[n]))
 			continue;
 		on[n] = client_on(p, clients[i].key, clients[i].on_when_set);
 		flag[n++] = clients[i].flags;
@@ -458,14 +393,14 @@ static bool page_ext_size_possible(struct probe *p, uint64_t v)
 	return false;
 }
 
-static void resolve_page_ext(struct probe *p, struct ms_layout *L)
+static void resolve_page_ext(struct ms_probe *p, struct ms_layout *L)
 {
 	uint64_t addr, v;
 
 	if (!L->has_page_ext)
 		return;
-	if (symbol(p, "page_ext_size", &addr) != 0 ||
-	    read_ulong(p, addr, 8, &v) != 0)
+	if (ms_probe_symbol(p, "page_ext_size", &addr) != 0 ||
+	    ms_probe_read(p, addr, 8, &v) != 0)
 		return;
 	if (!page_ext_size_possible(p, v)) {
 		L->page_ext_size_bad = true;
@@ -481,7 +416,7 @@ static void resolve_page_ext(struct probe *p, struct ms_layout *L)
  * Memory block states: enum memory_block_state where the debug info has
  * it, else the old #defines (kernel_defines.def).
  */
-static void resolve_block_states(struct probe *p, struct ms_layout *L)
+static void resolve_block_states(struct ms_probe *p, struct ms_layout *L)
 {
 	static const struct {
 		const char *enumerator;
@@ -494,9 +429,9 @@ static void resolve_block_states(struct probe *p, struct ms_layout *L)
 	int64_t v;
 
 	L->mb_state_value[MS_MEM_UNKNOWN] = -1;
-	if (enumerator(p, "MEM_ONLINE", &v) == 0) {
+	if (ms_probe_enum(p, "MEM_ONLINE", &v) == 0) {
 		for (int i = 1; i < MS_MEM_NSTATES; i++)
-			if (enumerator(p, states[i].enumerator,
+			if (ms_probe_enum(p, states[i].enumerator,
 				       &L->mb_state_value[i]) != 0)
 				L->mb_state_value[i] = -1;
 		return;
@@ -505,20 +440,20 @@ static void resolve_block_states(struct probe *p, struct ms_layout *L)
 		L->mb_state_value[i] = states[i].old_value;
 }
 
-static void resolve_blocks(struct probe *p, struct ms_layout *L)
+static void resolve_blocks(struct ms_probe *p, struct ms_layout *L)
 {
 	const struct ms_arch *arch = ms_arch_detect(p->t);
 	size_t slots_size, state_size, dummy;
 	uint64_t addr, v;
 
-	if (symbol(p, "memory_blocks", &L->memory_blocks_addr) != 0)
+	if (ms_probe_symbol(p, "memory_blocks", &L->memory_blocks_addr) != 0)
 		return;	/* no CONFIG_MEMORY_HOTPLUG-era sysfs blocks */
-	if (member(p, "xarray", "xa_head", &L->xa_head_off, &dummy) ||
-	    member(p, "xa_node", "shift", &L->xa_node_shift_off, &dummy) ||
-	    member(p, "xa_node", "slots", &L->xa_node_slots_off, &slots_size) ||
-	    member(p, "memory_block", "start_section_nr",
+	if (ms_probe_member(p, "xarray", "xa_head", &L->xa_head_off, &dummy) ||
+	    ms_probe_member(p, "xa_node", "shift", &L->xa_node_shift_off, &dummy) ||
+	    ms_probe_member(p, "xa_node", "slots", &L->xa_node_slots_off, &slots_size) ||
+	    ms_probe_member(p, "memory_block", "start_section_nr",
 		   &L->mb_start_section_off, &dummy) ||
-	    member(p, "memory_block", "state", &L->mb_state_off, &state_size))
+	    ms_probe_member(p, "memory_block", "state", &L->mb_state_off, &state_size))
 		return;
 	if (slots_size < 8 || slots_size > 8 * 256 || state_size > 8)
 		return;
@@ -528,15 +463,15 @@ static void resolve_blocks(struct probe *p, struct ms_layout *L)
 	L->has_memory_blocks = true;
 
 	/* drivers/base/memory.c: static int sections_per_block (all 5.x/6.x). */
-	if (symbol(p, "sections_per_block", &addr) == 0 &&
-	    read_ulong(p, addr, 4, &v) == 0 && v > 0 && v < (1u << 20)) {
+	if (ms_probe_symbol(p, "sections_per_block", &addr) == 0 &&
+	    ms_probe_read(p, addr, 4, &v) == 0 && v > 0 && v < (1u << 20)) {
 		L->sections_per_block = v;
 		return;
 	}
 	/* The architecture's probed block size in bytes (arch.h). */
 	if (arch && arch->block_size_symbol &&
-	    symbol(p, arch->block_size_symbol, &addr) == 0 &&
-	    read_ulong(p, addr, 8, &v) == 0 &&
+	    ms_probe_symbol(p, arch->block_size_symbol, &addr) == 0 &&
+	    ms_probe_read(p, addr, 8, &v) == 0 &&
 	    v >> L->section_size_bits > 0)
 		L->sections_per_block = v >> L->section_size_bits;
 }
@@ -544,11 +479,10 @@ static void resolve_blocks(struct probe *p, struct ms_layout *L)
 int ms_layout_resolve(struct ms_target *t, struct ms_layout *L, char *err,
 		      size_t errlen)
 {
-	struct probe p = { .t = t, .err = err, .errlen = errlen };
+	struct ms_probe p;
 
+	ms_probe_init(&p, t);
 	memset(L, 0, sizeof(*L));
-	if (errlen)
-		err[0] = 0;
 	resolve_identity(&p, L);
 	check_symbols(&p);
 	if (!p.failed)
@@ -563,6 +497,8 @@ int ms_layout_resolve(struct ms_target *t, struct ms_layout *L, char *err,
 		resolve_page_ext(&p, L);
 	if (!p.failed)
 		resolve_blocks(&p, L);
+	if (errlen)
+		snprintf(err, errlen, "%s", p.why);
 	return p.failed ? MS_ERROR : 0;
 }
 

@@ -7,7 +7,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hvo_layout.h"
 #include "memsect/blocks.h"
@@ -15,6 +14,7 @@
 #include "memsect/pages.h"
 #include "memsect/pagetype.h"
 #include "memsect/sections.h"
+#include "page_scan.h"
 
 struct scan {
 	struct ms_offline *o;
@@ -30,6 +30,7 @@ struct scan {
 	 * other folios), so they are skipped by order, not decoded.
 	 */
 	const struct ms_hvo_layout *hl;	/* NULL: hugetlb not recognisable */
+	struct ms_blocks *blocks;	/* NULL: unknown */
 	uint64_t hugetlb_end;
 };
 
@@ -163,63 +164,63 @@ static void audit_file(struct ms_ctx *c, struct ms_offline *o)
 	}
 }
 
-static double now(void)
+/* Before each section's struct pages: where its block stands. */
+static int visit_section(struct ms_ctx *c, const struct ms_section *s,
+			 void *arg)
 {
-	struct timespec ts;
+	struct scan *sc = arg;
+	const struct ms_block *b = ms_block_of_section(c, sc->blocks, s->nr);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	if (!s->mem_map || (sc->cur && sc->cur->end_pfn != s->start_pfn))
+		sc->cur = NULL;
+	sc->section = s->nr;
+	sc->s = s;
+	/* The block id needs only sections_per_block, not the xarray. */
+	sc->block = c->L.sections_per_block ?
+		    (int64_t)(s->nr / c->L.sections_per_block) : -1;
+	sc->going_offline = b && b->state == MS_MEM_GOING_OFFLINE;
+	return 0;
+}
+
+static void finish(struct ms_ctx *c, void *arg, bool failed, double seconds,
+		   uint64_t pages)
+{
+	struct scan *sc = arg;
+	struct ms_offline *o = sc->o;
+
+	free(sc);
+	if (failed) {
+		free(o->v);
+		free(o);
+		return;
+	}
+	o->seconds = seconds;
+	o->pages_scanned = pages;
+	audit_file(c, o);
+	c->offline = o;
+}
+
+int ms_offline_visitor(struct ms_ctx *c, struct ms_page_visitor *v)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	struct ms_offline *o = calloc(1, sizeof(*o));
+
+	if (!sc || !o) {
+		free(sc);
+		free(o);
+		return MS_ERROR;
+	}
+	o->skippable = c->L.pg_offline_skippable >= 0 ? 0 : -1;
+	o->in_file = -1;
+	sc->o = o;
+	sc->blocks = ms_get_blocks(c);
+	sc->hl = ms_get_hvo_layout(c);
+	*v = (struct ms_page_visitor){ "PageOffline", visit_section, visit_pages, finish, sc };
+	return 0;
 }
 
 struct ms_offline *ms_get_offline(struct ms_ctx *c)
 {
-	struct ms_sections *secs;
-	struct ms_blocks *blocks;
-	struct ms_offline *o;
-	struct scan sc = { 0 };
-	struct ms_hvo_layout hl;
-	uint64_t before = c->pages_scanned;
-	double t0;
-
-	if (c->offline)
-		return c->offline;
-	secs = ms_get_sections(c);
-	if (!secs)
-		return NULL;
-	blocks = ms_get_blocks(c);
-	o = calloc(1, sizeof(*o));
-	if (!o)
-		return NULL;
-	o->skippable = c->L.pg_offline_skippable >= 0 ? 0 : -1;
-	o->in_file = -1;
-	sc.o = o;
-	if (ms_hvo_layout_resolve(c, &hl) == 0)
-		sc.hl = &hl;
-	t0 = now();
-	for (size_t i = 0; i < secs->n; i++) {
-		const struct ms_section *s = &secs->v[i];
-		const struct ms_block *b = ms_block_of_section(c, blocks, s->nr);
-
-		if (!s->mem_map) {
-			sc.cur = NULL;
-			continue;
-		}
-		if (sc.cur && sc.cur->end_pfn != s->start_pfn)
-			sc.cur = NULL;
-		sc.section = s->nr;
-		sc.s = s;
-		/* The block id needs only sections_per_block, not the xarray. */
-		sc.block = c->L.sections_per_block ?
-			   (int64_t)(s->nr / c->L.sections_per_block) : -1;
-		sc.going_offline = b && b->state == MS_MEM_GOING_OFFLINE;
-		if (ms_for_each_page_chunk(c, s, visit_pages, &sc) < 0)
-			break;
-		if (c->progress)
-			c->progress(c->progress_arg, i + 1, secs->n);
-	}
-	o->seconds = now() - t0;
-	o->pages_scanned = c->pages_scanned - before;
-	audit_file(c, o);
-	c->offline = o;
-	return o;
+	ms_scan_struct_pages(c, MS_SCAN_OFFLINE);
+	return c->offline;
 }

@@ -10,14 +10,15 @@
 #include "memsect/report.h"
 #include "memsect/sections.h"
 #include "pgtable.h"
+#include "probe.h"
 
 /* As page_owner.c: the layout resolver rejects 4096 and above too. */
 #define PAGE_EXT_SIZE_MAX 4096
 
 struct clients {
-	struct ms_po_layout po;
+	const struct ms_po_layout *po;
 	bool ext_ok;		/* page_ext entries can be read (page_ext_size sound) */
-	char ext_why[160];	/* when !ext_ok */
+	char ext_why[200];	/* when !ext_ok */
 	bool ptc, tag;
 	uint64_t ptc_off, tag_off;
 	size_t ct_lineno, ct_function, ct_filename;
@@ -25,14 +26,15 @@ struct clients {
 	bool has_compound_head;
 };
 
-static int ops_offset(struct ms_ctx *c, const char *ops, uint64_t *off)
+static int ops_offset(struct ms_ctx *c, struct ms_probe *p, const char *ops,
+		      uint64_t *off)
 {
-	size_t o, sz;
+	size_t o;
 	uint64_t a;
 	unsigned char b[8];
 
-	if (c->t->ops->symbol(c->t->priv, ops, &a) ||
-	    c->t->ops->member(c->t->priv, "page_ext_operations", "offset", &o, &sz) ||
+	if (ms_probe_symbol(p, ops, &a) ||
+	    ms_probe_member(p, "page_ext_operations", "offset", &o, NULL) ||
 	    ms_read(c, MS_KVADDR, a + o, b, 8, ops, NULL))
 		return -1;
 	*off = ms_get_u64(b, 0);
@@ -44,13 +46,14 @@ static int ops_offset(struct ms_ctx *c, const char *ops, uint64_t *off)
  * @size bytes inside the entry.  (Since 6.3 the flags word is there only for
  * clients with need_shared_flags, page_owner: page_table_check alone is at 0.)
  */
-static bool client_fits(struct ms_ctx *c, const char *ops, uint64_t off, uint64_t size)
+static bool client_fits(struct ms_ctx *c, struct ms_probe *p, const char *ops,
+			uint64_t off, uint64_t size)
 {
 	uint64_t a = 0;
 
 	if (off <= c->L.page_ext_size && size <= c->L.page_ext_size - off)
 		return true;
-	c->t->ops->symbol(c->t->priv, ops, &a);
+	ms_probe_symbol(p, ops, &a);
 	ms_ctx_invalid(c, MS_KVADDR, a,
 		       "%s.offset %" PRIu64 " + %" PRIu64 " is outside page_ext_size %" PRIu64,
 		       ops, off, size, c->L.page_ext_size);
@@ -61,20 +64,21 @@ static void resolve(struct ms_ctx *c, struct clients *k)
 {
 	uint64_t used = 0, key, size = c->L.page_ext_size;
 	unsigned char b[4];
-	size_t sz;
+	struct ms_probe p;
 
 	memset(k, 0, sizeof(*k));
-	ms_page_owner_layout(c, &k->po);
+	ms_probe_init(&p, c->t);
+	k->po = ms_get_po_layout(c);
 	if (!c->L.has_page_ext) {
 		snprintf(k->ext_why, sizeof(k->ext_why), "no page_ext in this kernel");
 		return;
 	}
-	if (k->po.ext_size_bad) {
-		snprintf(k->ext_why, sizeof(k->ext_why), "%s", k->po.why);
+	if (k->po->ext_size_bad) {
+		snprintf(k->ext_why, sizeof(k->ext_why), "%s", k->po->why);
 		return;
 	}
 	/* 6.3+ invoke_need_callbacks(): 0 when no client is enabled (no tables) */
-	if (c->L.page_ext_size_known && size == 0 && !k->po.ok) {
+	if (c->L.page_ext_size_known && size == 0 && !k->po->ok) {
 		snprintf(k->ext_why, sizeof(k->ext_why), "no page_ext client is enabled (page_ext_size 0)");
 		return;
 	}
@@ -84,31 +88,31 @@ static void resolve(struct ms_ctx *c, struct clients *k)
 		snprintf(k->ext_why, sizeof(k->ext_why),
 			 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
 			 size);
-		c->t->ops->symbol(c->t->priv, "page_ext_size", &a);
+		ms_probe_symbol(&p, "page_ext_size", &a);
 		ms_ctx_invalid(c, MS_KVADDR, a, "%s", k->ext_why);
 		return;
 	}
 	k->ext_ok = true;
-	if (k->po.ok)
-		used += 8 + k->po.po_size;
+	if (k->po->ok)
+		used += 8 + k->po->po_size;
 	/* DEFINE_STATIC_KEY_TRUE(page_table_check_disabled): enabled == 0 when on */
-	if (c->t->ops->symbol(c->t->priv, "page_table_check_disabled", &key) == 0 &&
+	if (ms_probe_symbol(&p, "page_table_check_disabled", &key) == 0 &&
 	    ms_read(c, MS_KVADDR, key, b, 4, "page_table_check_disabled", NULL) == 0 &&
-	    ms_get_u32(b, 0) == 0 && ops_offset(c, "page_table_check_ops", &k->ptc_off) == 0 &&
-	    client_fits(c, "page_table_check_ops", k->ptc_off, 8)) {
+	    ms_get_u32(b, 0) == 0 && ops_offset(c, &p, "page_table_check_ops", &k->ptc_off) == 0 &&
+	    client_fits(c, &p, "page_table_check_ops", k->ptc_off, 8)) {
 		k->ptc = true;
 		used += 8;
 	}
 	/* alloc tagging (6.10+) has a slot iff it is what is left of page_ext_size */
 	if (used + 8 == size &&
-	    ops_offset(c, "page_alloc_tagging_ops", &k->tag_off) == 0 &&
-	    client_fits(c, "page_alloc_tagging_ops", k->tag_off, 8) &&
-	    !c->t->ops->member(c->t->priv, "codetag", "lineno", &k->ct_lineno, &sz) &&
-	    !c->t->ops->member(c->t->priv, "codetag", "function", &k->ct_function, &sz) &&
-	    !c->t->ops->member(c->t->priv, "codetag", "filename", &k->ct_filename, &sz))
+	    ops_offset(c, &p, "page_alloc_tagging_ops", &k->tag_off) == 0 &&
+	    client_fits(c, &p, "page_alloc_tagging_ops", k->tag_off, 8) &&
+	    !ms_probe_member(&p, "codetag", "lineno", &k->ct_lineno, NULL) &&
+	    !ms_probe_member(&p, "codetag", "function", &k->ct_function, NULL) &&
+	    !ms_probe_member(&p, "codetag", "filename", &k->ct_filename, NULL))
 		k->tag = true;
 	k->has_compound_head =
-		c->t->ops->member(c->t->priv, "page", "compound_head", &k->compound_head, &sz) == 0;
+		ms_probe_member(&p, "page", "compound_head", &k->compound_head, NULL) == 0;
 }
 
 /* A string the kernel points at, from @from (where the pointer was read). */
@@ -156,7 +160,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 	unsigned char *pb = calloc(1, L->page_struct_size), *e = NULL;
 	uint64_t entry = 0, head = 0, off, fail;
 	bool page_ok = false, ext_ok = false;
-	char why[192] = "";
+	char why[200] = "";
 	bool ext_error = true;	/* no entry, and there should be one */
 
 	if (!pb)
@@ -186,7 +190,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 			 s->nr, ms_page_ext_state_name(s->pe_state));
 		ext_error = false;
 	}
-	if (!k->ext_ok && (!c->L.has_page_ext || c->L.page_ext_size == 0) && !k->po.ext_size_bad)
+	if (!k->ext_ok && (!c->L.has_page_ext || c->L.page_ext_size == 0) && !k->po->ext_size_bad)
 		ext_error = false;
 	if (page_ok && k->has_compound_head) {
 		uint64_t ch = ms_get_u64(pb, k->compound_head);
@@ -257,19 +261,19 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients
 		else
 			fprintf(out, "  page_ext: unavailable: %s\n", why);
 	}
-	if (ext_ok && k->po.ok) {
+	if (ext_ok && k->po->ok) {
 		struct ms_page_owner po = { 0 };
 
 		po.pfn = pfn;
 		po.section = s->nr;
 		po.entry = entry;
 		po.invalidated = s->pe_state == MS_PE_INVALIDATED;
-		ms_page_owner_decode(&k->po, e, &po);
-		ms_page_owner_check(c, &k->po, &po);
+		ms_page_owner_decode(k->po, e, &po);
+		ms_page_owner_check(c, k->po, &po);
 		if (j)
-			ms_page_owner_json_record(j, c, &k->po, &po, "page_owner");
+			ms_page_owner_json_record(j, c, k->po, &po, "page_owner");
 		else if (po.owner || po.free_handle)
-			ms_page_owner_text(out, c, &k->po, &po);
+			ms_page_owner_text(out, c, k->po, &po);
 	} else if (j) {
 		json_null(j, "page_owner");
 	}
@@ -346,7 +350,7 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 		json_str(j, "command", "page");
 		json_str(j, "dump", dump_path);
 		json_obj(j, "clients");
-		json_bool(j, "page_owner", k.po.ok);
+		json_bool(j, "page_owner", k.po->ok);
 		json_bool(j, "page_table_check", k.ptc);
 		json_bool(j, "alloc_tag", k.tag);
 		json_obj_end(j);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "memsect/page_owner.h"
+#include "probe.h"
 
 /*
  * page_ext_size bound: the clients' shares (8-byte flags word, struct
@@ -21,39 +22,33 @@
 /* Entries read per request when walking a table (bounds the buffer). */
 #define WALK_CHUNK_BYTES (256u * 1024)
 
-static int sym(struct ms_ctx *c, const char *name, uint64_t *addr)
-{
-	return c->t->ops->symbol(c->t->priv, name, addr);
-}
-
 /*
  * A struct page_owner member of @width bytes (what decode reads), inside
  * the struct; -1 when the debug info lacks it or puts it outside.
  */
-static long po_member(struct ms_ctx *c, struct ms_po_layout *pl, const char *m,
-		      size_t width)
+static long po_member(struct ms_probe *p, struct ms_po_layout *pl,
+		      const char *m, size_t width)
 {
 	size_t off, size;
 
-	if (c->t->ops->member(c->t->priv, "page_owner", m, &off, &size))
+	if (ms_probe_member(p, "page_owner", m, &off, &size))
 		return -1;
 	if (off > pl->po_size || width > pl->po_size - off)
 		return -1;
 	return (long)off;
 }
 
-static int need_member(struct ms_ctx *c, struct ms_po_layout *pl, const char *m,
-		       size_t width, size_t *off)
+static int need_member(struct ms_probe *p, struct ms_po_layout *pl,
+		       const char *m, size_t width, size_t *off)
 {
-	long o = po_member(c, pl, m, width);
+	long o = po_member(p, pl, m, width);
 
 	if (o >= 0) {
 		*off = (size_t)o;
 		return 0;
 	}
-	snprintf(pl->why, sizeof(pl->why),
-		 "struct page_owner.%s not in the debug info (or outside the struct)", m);
-	return -1;
+	return ms_probe_fail(p, "struct page_owner.%s not in the debug info (or outside the struct)",
+			     m);
 }
 
 /*
@@ -61,28 +56,26 @@ static int need_member(struct ms_ctx *c, struct ms_po_layout *pl, const char *m,
  * roundup_pow_of_two(__NR_PAGEBLOCK_BITS) since the separate
  * PB_migrate_isolate bit (7.x).
  */
-static void resolve_pageblock(struct ms_ctx *c, struct ms_po_layout *pl)
+static void resolve_pageblock(struct ms_probe *p, struct ms_po_layout *pl)
 {
 	int64_t v;
 	size_t sz;
 
 	pl->pb_isolate_bit = -1;
-	if (c->t->ops->member(c->t->priv, "mem_section", "usage", &pl->ms_usage_off, &sz) ||
-	    c->t->ops->member(c->t->priv, "mem_section_usage", "pageblock_flags",
-			      &pl->pb_flags_off, &sz) ||
-	    c->t->ops->enumerator(c->t->priv, "MIGRATE_ISOLATE", &v))
+	if (ms_probe_member(p, "mem_section", "usage", &pl->ms_usage_off, &sz) ||
+	    ms_probe_member(p, "mem_section_usage", "pageblock_flags",
+			    &pl->pb_flags_off, &sz) ||
+	    ms_probe_enum(p, "MIGRATE_ISOLATE", &v))
 		return;
 	pl->migrate_isolate = (int)v;
-	if (c->t->ops->enumerator(c->t->priv, "__NR_PAGEBLOCK_BITS", &v) == 0) {
+	if (ms_probe_enum(p, "__NR_PAGEBLOCK_BITS", &v) == 0) {
 		unsigned n = 1;
 
 		while (n < v && n < 128)
 			n <<= 1;
 		pl->pb_bits = n;
-		if (c->t->ops->enumerator(c->t->priv, "PB_migrate_isolate", &v) == 0 &&
-		    v >= 0 && v < 64)
-			pl->pb_isolate_bit = (int)v;
-	} else if (c->t->ops->enumerator(c->t->priv, "NR_PAGEBLOCK_BITS", &v) == 0 &&
+		ms_probe_bit(p, "PB_migrate_isolate", 64, &pl->pb_isolate_bit);
+	} else if (ms_probe_enum(p, "NR_PAGEBLOCK_BITS", &v) == 0 &&
 		   v > 0 && v <= 64) {
 		pl->pb_bits = (unsigned)v;
 	} else {
@@ -107,7 +100,8 @@ static const char *recorded(const struct ms_ctx *c, const char *word)
  * result is partial (the layout resolver records an invalid value; a read
  * or check here records its own when it did not).
  */
-static void page_ext_size_unknown(struct ms_ctx *c, struct ms_po_layout *pl)
+static void page_ext_size_unknown(struct ms_ctx *c, struct ms_probe *p,
+				  struct ms_po_layout *pl)
 {
 	const char *what = recorded(c, "page_ext_size");
 	unsigned char b[8];
@@ -115,23 +109,20 @@ static void page_ext_size_unknown(struct ms_ctx *c, struct ms_po_layout *pl)
 
 	pl->ext_size_bad = true;
 	if (what) {
-		snprintf(pl->why, sizeof(pl->why), "%s", what);
+		ms_probe_fail(p, "%s", what);
 		return;
 	}
-	if (sym(c, "page_ext_size", &addr)) {
-		snprintf(pl->why, sizeof(pl->why),
-			 "page_ext_size not in this kernel's symbols (before 5.4)");
+	if (ms_probe_symbol(p, "page_ext_size", &addr)) {
+		ms_probe_fail(p, "page_ext_size not in this kernel's symbols (before 5.4)");
 		return;
 	}
 	if (ms_read(c, MS_KVADDR, addr, b, 8, "page_ext_size", NULL)) {
-		snprintf(pl->why, sizeof(pl->why), "page_ext_size unreadable at 0x%" PRIx64,
-			 addr);
+		ms_probe_fail(p, "page_ext_size unreadable at 0x%" PRIx64, addr);
 		return;
 	}
-	snprintf(pl->why, sizeof(pl->why),
-		 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
-		 ms_get_u64(b, 0));
-	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", pl->why);
+	ms_probe_fail(p, "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
+		      ms_get_u64(b, 0));
+	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", p->why);
 }
 
 /*
@@ -140,7 +131,8 @@ static void page_ext_size_unknown(struct ms_ctx *c, struct ms_po_layout *pl)
  * first, struct page_owner at offset, every share a multiple of 8 bytes
  * (mm/page_ext.c invoke_need_callbacks() adds the sizes in order).
  */
-static bool ext_size_consistent(struct ms_ctx *c, struct ms_po_layout *pl)
+static bool ext_size_consistent(struct ms_ctx *c, struct ms_probe *p,
+				struct ms_po_layout *pl)
 {
 	uint64_t addr = 0;
 
@@ -149,15 +141,14 @@ static bool ext_size_consistent(struct ms_ctx *c, struct ms_po_layout *pl)
 	    pl->po_size <= pl->ext_size - pl->po_off)
 		return true;
 	pl->ext_size_bad = true;
-	snprintf(pl->why, sizeof(pl->why),
-		 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients (page_owner at offset %" PRIu64 ", %zu bytes)",
-		 pl->ext_size, pl->po_off, pl->po_size);
-	sym(c, "page_ext_size", &addr);
-	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", pl->why);
+	ms_probe_fail(p, "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients (page_owner at offset %" PRIu64 ", %zu bytes)",
+		      pl->ext_size, pl->po_off, pl->po_size);
+	ms_probe_symbol(p, "page_ext_size", &addr);
+	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", p->why);
 	return false;
 }
 
-void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
+static void resolve(struct ms_ctx *c, struct ms_probe *p, struct ms_po_layout *pl)
 {
 	uint64_t ops, key, a;
 	size_t off, sz;
@@ -169,76 +160,98 @@ void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl)
 	pl->mt_count = pl->mr_count = -1;
 	pl->max_order = c->L.max_folio_order;
 	if (!c->L.has_page_ext) {
-		snprintf(pl->why, sizeof(pl->why), "no page_ext in this kernel");
+		ms_probe_fail(p, "no page_ext in this kernel");
 		return;
 	}
 	if (!c->L.page_ext_size_known) {
-		page_ext_size_unknown(c, pl);
+		page_ext_size_unknown(c, p, pl);
 		return;
 	}
 	pl->ext_size = c->L.page_ext_size;
-	if (sym(c, "page_owner_ops", &ops) ||
-	    c->t->ops->member(c->t->priv, "page_ext_operations", "offset", &off, &sz)) {
-		snprintf(pl->why, sizeof(pl->why), "no page_owner_ops (CONFIG_PAGE_OWNER off)");
+	if (ms_probe_symbol(p, "page_owner_ops", &ops) ||
+	    ms_probe_member(p, "page_ext_operations", "offset", &off, &sz)) {
+		ms_probe_fail(p, "no page_owner_ops (CONFIG_PAGE_OWNER off)");
 		return;
 	}
 	if (ms_read(c, MS_KVADDR, ops + off, b, 8, "page_owner_ops.offset", NULL)) {
-		snprintf(pl->why, sizeof(pl->why),
-			 "page_owner_ops.offset unreadable at 0x%" PRIx64, ops + off);
+		ms_probe_fail(p, "page_owner_ops.offset unreadable at 0x%" PRIx64, ops + off);
 		return;
 	}
 	pl->po_off = ms_get_u64(b, 0);
 	/* struct static_key_false: key.enabled (atomic_t) first */
-	if (sym(c, "page_owner_inited", &key) == 0 &&
+	if (ms_probe_symbol(p, "page_owner_inited", &key) == 0 &&
 	    ms_read(c, MS_KVADDR, key, b, 4, "page_owner_inited", NULL) == 0)
 		pl->inited = ms_get_u32(b, 0) != 0;
 	if (!pl->inited) {
-		snprintf(pl->why, sizeof(pl->why),
-			 "page_owner is not enabled (boot without page_owner=on)");
+		ms_probe_fail(p, "page_owner is not enabled (boot without page_owner=on)");
 		return;
 	}
-	if (c->t->ops->enumerator(c->t->priv, "PAGE_EXT_OWNER", &v) == 0 && v >= 0 && v < 64)
+	if (ms_probe_enum(p, "PAGE_EXT_OWNER", &v) == 0 && v >= 0 && v < 64)
 		pl->bit_owner = (int)v;
-	if (c->t->ops->enumerator(c->t->priv, "PAGE_EXT_OWNER_ALLOCATED", &v) == 0 &&
+	if (ms_probe_enum(p, "PAGE_EXT_OWNER_ALLOCATED", &v) == 0 &&
 	    v >= 0 && v < 64)
 		pl->bit_allocated = (int)v;
 	if (pl->bit_owner < 0 || pl->bit_allocated < 0) {
-		snprintf(pl->why, sizeof(pl->why), "PAGE_EXT_OWNER* not in the debug info");
+		ms_probe_fail(p, "PAGE_EXT_OWNER* not in the debug info");
 		return;
 	}
-	if (c->t->ops->type_size(c->t->priv, "page_owner", &pl->po_size)) {
-		snprintf(pl->why, sizeof(pl->why), "struct page_owner not in the debug info");
+	if (ms_probe_size(p, "page_owner", &pl->po_size)) {
+		ms_probe_fail(p, "struct page_owner not in the debug info");
 		return;
 	}
-	if (need_member(c, pl, "order", 2, &pl->order) ||
-	    need_member(c, pl, "last_migrate_reason", 2, &pl->migrate) ||
-	    need_member(c, pl, "gfp_mask", 4, &pl->gfp) ||
-	    need_member(c, pl, "handle", 4, &pl->handle) ||
-	    need_member(c, pl, "free_handle", 4, &pl->free_handle))
+	if (need_member(p, pl, "order", 2, &pl->order) ||
+	    need_member(p, pl, "last_migrate_reason", 2, &pl->migrate) ||
+	    need_member(p, pl, "gfp_mask", 4, &pl->gfp) ||
+	    need_member(p, pl, "handle", 4, &pl->handle) ||
+	    need_member(p, pl, "free_handle", 4, &pl->free_handle))
 		return;
-	pl->ts = po_member(c, pl, "ts_nsec", 8);
-	pl->free_ts = po_member(c, pl, "free_ts_nsec", 8);
-	pl->comm = po_member(c, pl, "comm", 16);
-	pl->pid = po_member(c, pl, "pid", 4);
-	pl->tgid = po_member(c, pl, "tgid", 4);
-	pl->free_pid = po_member(c, pl, "free_pid", 4);
-	pl->free_tgid = po_member(c, pl, "free_tgid", 4);
-	if (!ext_size_consistent(c, pl))
+	pl->ts = po_member(p, pl, "ts_nsec", 8);
+	pl->free_ts = po_member(p, pl, "free_ts_nsec", 8);
+	pl->comm = po_member(p, pl, "comm", 16);
+	pl->pid = po_member(p, pl, "pid", 4);
+	pl->tgid = po_member(p, pl, "tgid", 4);
+	pl->free_pid = po_member(p, pl, "free_pid", 4);
+	pl->free_tgid = po_member(p, pl, "free_tgid", 4);
+	if (!ext_size_consistent(c, p, pl))
 		return;
-	if (sym(c, "gfpflag_names", &a) == 0)
+	if (ms_probe_symbol(p, "gfpflag_names", &a) == 0)
 		pl->gfp_names = a;
-	if (sym(c, "migratetype_names", &a) == 0)
+	if (ms_probe_symbol(p, "migratetype_names", &a) == 0)
 		pl->mt_names = a;
-	if (sym(c, "migrate_reason_names", &a) == 0)
+	if (ms_probe_symbol(p, "migrate_reason_names", &a) == 0)
 		pl->mr_names = a;
 	/* the arrays' lengths: migratetype_names[MIGRATE_TYPES], migrate_reason_names[MR_TYPES] */
-	if (c->t->ops->enumerator(c->t->priv, "MIGRATE_TYPES", &v) == 0 && v > 0 && v <= 64)
+	if (ms_probe_enum(p, "MIGRATE_TYPES", &v) == 0 && v > 0 && v <= 64)
 		pl->mt_count = (long)v;
-	if (c->t->ops->enumerator(c->t->priv, "MR_TYPES", &v) == 0 && v > 0 && v <= 64)
+	if (ms_probe_enum(p, "MR_TYPES", &v) == 0 && v > 0 && v <= 64)
 		pl->mr_count = (long)v;
-	ms_depot_resolve(c, &pl->depot);
-	resolve_pageblock(c, pl);
+	pl->depot = *ms_get_depot(c);
+	resolve_pageblock(p, pl);
 	pl->ok = true;
+}
+
+const struct ms_po_layout *ms_get_po_layout(struct ms_ctx *c)
+{
+	struct ms_probe p;
+	struct ms_po_layout *pl;
+
+	static const struct ms_po_layout no_memory = {
+		.why = "out of memory resolving the page_owner layout",
+	};
+
+	if (c->po_layout)
+		return c->po_layout;
+	pl = malloc(sizeof(*pl));
+	if (!pl) {
+		ms_ctx_error(c, MS_KVADDR, 0, "%s", no_memory.why);
+		return &no_memory;
+	}
+	ms_probe_init(&p, c->t);
+	resolve(c, &p, pl);
+	if (!pl->ok)
+		snprintf(pl->why, sizeof(pl->why), "%s", p.why);
+	c->po_layout = pl;
+	return pl;
 }
 
 static int32_t s32(const unsigned char *p, long off)

@@ -321,17 +321,16 @@ static const char *filter_name(enum ms_owner_filter f)
 uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filter,
 			 long pid, bool json, const char *dump_path)
 {
-	struct ms_po_layout pl;
+	const struct ms_po_layout *pl = ms_get_po_layout(c);
 	struct json j;
-	struct emit e = { out, json ? &j : NULL, c, &pl };
+	struct emit e = { out, json ? &j : NULL, c, pl };
 	uint64_t n = 0;
 
-	ms_page_owner_layout(c, &pl);
 	if (!json) {
-		if (!pl.ok)
-			fprintf(stderr, "memsect: no page_owner records: %s\n", pl.why);
+		if (!pl->ok)
+			fprintf(stderr, "memsect: no page_owner records: %s\n", pl->why);
 		else
-			n = ms_for_each_page_owner(c, &pl, filter, pid, emit_one, &e);
+			n = ms_for_each_page_owner(c, pl, filter, pid, emit_one, &e);
 		ms_errors_text(stderr, c);
 		return n;
 	}
@@ -345,15 +344,15 @@ uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filte
 		json_int(&j, "pid", pid);
 	else
 		json_null(&j, "pid");
-	json_bool(&j, "page_owner", pl.ok);
-	json_str(&j, "reason", pl.ok ? NULL : pl.why);
-	if (pl.ok) {
-		json_uint(&j, "page_ext_size", pl.ext_size);
-		json_uint(&j, "page_owner_offset", pl.po_off);
+	json_bool(&j, "page_owner", pl->ok);
+	json_str(&j, "reason", pl->ok ? NULL : pl->why);
+	if (pl->ok) {
+		json_uint(&j, "page_ext_size", pl->ext_size);
+		json_uint(&j, "page_owner_offset", pl->po_off);
 	}
 	json_arr(&j, "records");
-	if (pl.ok)
-		n = ms_for_each_page_owner(c, &pl, filter, pid, emit_one, &e);
+	if (pl->ok)
+		n = ms_for_each_page_owner(c, pl, filter, pid, emit_one, &e);
 	json_arr_end(&j);
 	json_bool(&j, "partial", ms_ctx_partial(c));
 	ms_errors_json(&j, c, "read_errors");

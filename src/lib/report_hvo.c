@@ -109,7 +109,7 @@ void ms_hvo_json(struct json *j, struct ms_ctx *c)
 	json_obj_end(j);
 }
 
-void ms_hvo_text(FILE *out, struct ms_ctx *c)
+void ms_hvo_text_summary(FILE *out, struct ms_ctx *c)
 {
 	struct ms_hvo *h = ms_get_hvo(c);
 
@@ -121,6 +121,15 @@ void ms_hvo_text(FILE *out, struct ms_ctx *c)
 		" (fake heads %" PRIu64 ")%s\n", h->n, h->detect,
 		h->aliased_struct_pages, h->fake_heads,
 		h->walked ? "" : "; no page-table walk (page tables unknown)");
+}
+
+void ms_hvo_text(FILE *out, struct ms_ctx *c)
+{
+	struct ms_hvo *h = ms_get_hvo(c);
+
+	ms_hvo_text_summary(out, c);
+	if (!h)
+		return;
 	if (h->n)
 		fprintf(out, "  %-10s %5s %4s %4s %-11s %6s %6s %-14s %-3s %-14s %-3s\n",
 			"pfn", "order", "node", "flag", "scheme", "vmemmap", "frames",

@@ -4,6 +4,7 @@
 
 #include "json.h"
 #include "memsect/blocks.h"
+#include "memsect/command.h"
 #include "memsect/offline.h"
 #include "memsect/pagetype.h"
 #include "memsect/report.h"
@@ -288,7 +289,7 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 		    const struct ms_findings *f)
 {
 	struct json j;
-	int all = !strcmp(ri->command, "diagnose");
+	unsigned shows = ri->cmd->shows;
 
 	json_begin(&j, out);
 	json_obj(&j, NULL);
@@ -297,7 +298,7 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	json_str(&j, "name", "memsect");
 	json_str(&j, "version", MS_VERSION);
 	json_obj_end(&j);
-	json_str(&j, "command", ri->command);
+	json_str(&j, "command", ri->cmd->name);
 	json_obj(&j, "dump");
 	json_str(&j, "path", ri->dump_path);
 	json_str(&j, "format", ri->dump_format);
@@ -319,14 +320,13 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	}
 	json_obj_end(&j);
 	layout_json(&j, c);
-	if (all || !strcmp(ri->command, "sections")) {
+	if (shows & MS_SHOW_SECTIONS) {
 		sections_json(&j, c);
 		blocks_json(&j, c);
 	}
-	if (all || !strcmp(ri->command, "offline"))
+	if (shows & MS_SHOW_OFFLINE)
 		offline_json(&j, c);
-	/* Not in "diagnose": its scan would add read errors after READ_ERRORS ran. */
-	if (!strcmp(ri->command, "hvo"))
+	if (shows & MS_SHOW_HVO)
 		ms_hvo_json(&j, c);
 	findings_json(&j, f);
 	errors_json(&j, c);

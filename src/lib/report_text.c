@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "memsect/blocks.h"
+#include "memsect/command.h"
 #include "memsect/offline.h"
 #include "report_hvo.h"
 #include "memsect/pagetype.h"
@@ -194,17 +195,18 @@ static void findings_text(FILE *out, const struct ms_findings *f)
 void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri,
 		    const struct ms_findings *f)
 {
-	int all = !strcmp(ri->command, "diagnose");
+	unsigned shows = ri->cmd->shows;
 
 	fprintf(out, "kernel %s%s%s\n", c->L.osrelease[0] ? c->L.osrelease : "?",
 		c->L.build_id[0] ? ", build id " : "", c->L.build_id);
-	if (!strcmp(ri->command, "sections"))
-		sections_text(out, c);
-	if (!strcmp(ri->command, "offline"))
-		offline_text(out, c);
-	if (!strcmp(ri->command, "hvo"))
-		ms_hvo_text(out, c);
-	if (all) {
+	if (!(shows & MS_SHOW_SUMMARY)) {
+		if (shows & MS_SHOW_SECTIONS)
+			sections_text(out, c);
+		if (shows & MS_SHOW_OFFLINE)
+			offline_text(out, c);
+		if (shows & MS_SHOW_HVO)
+			ms_hvo_text(out, c);
+	} else {
 		struct ms_sections *s = ms_get_sections(c);
 		struct ms_offline *o = ms_get_offline(c);
 
@@ -217,6 +219,8 @@ void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 		if (o)
 			fprintf(out, "PageOffline: %" PRIu64 " pages in %zu ranges\n",
 				o->pages, o->n);
+		if (shows & MS_SHOW_HVO)
+			ms_hvo_text_summary(out, c);
 	}
 	findings_text(out, f);
 	if (c->truncated)

@@ -21,33 +21,17 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memsect/page_owner.h"
+#include "probe.h"
 
 #define DEPOT_STACK_ALIGN 4
 #define DEPOT_POOL_ORDER 2
 #define DEPOT_POOL_SIZE(page_shift) (1ull << (DEPOT_POOL_ORDER + (page_shift)))
 
-static int sym(struct ms_ctx *c, const char *name, uint64_t *addr)
-{
-	return c->t->ops->symbol(c->t->priv, name, addr);
-}
-
-static int member(struct ms_ctx *c, const char *type, const char *m, size_t *off)
-{
-	size_t size;
-
-	return c->t->ops->member(c->t->priv, type, m, off, &size);
-}
-
-static int member_size(struct ms_ctx *c, const char *type, const char *m,
-		       size_t *off, size_t *size)
-{
-	return c->t->ops->member(c->t->priv, type, m, off, size);
-}
-
-void ms_depot_resolve(struct ms_ctx *c, struct ms_depot *d)
+static void resolve(struct ms_ctx *c, struct ms_probe *p, struct ms_depot *d)
 {
 	uint64_t a;
 	unsigned extra;
@@ -56,33 +40,52 @@ void ms_depot_resolve(struct ms_ctx *c, struct ms_depot *d)
 	memset(d, 0, sizeof(*d));
 	d->offset_bits = DEPOT_POOL_ORDER + c->L.page_shift - DEPOT_STACK_ALIGN;
 	/* 83a4f1ef45a9 (v6.1) reserved 5 bits; stack_depot_get_extra_bits came with it. */
-	extra = sym(c, "stack_depot_get_extra_bits", &a) == 0 ? 5 : 0;
-	if (sym(c, "pools_num", &d->count_addr) == 0 &&
-	    sym(c, "stack_pools", &d->pools) == 0) {
+	extra = ms_probe_symbol(p, "stack_depot_get_extra_bits", &a) == 0 ? 5 : 0;
+	if (ms_probe_symbol(p, "pools_num", &d->count_addr) == 0 &&
+	    ms_probe_symbol(p, "stack_pools", &d->pools) == 0) {
 		/* 6.8 "lib/stackdepot: drop valid bit from handles" */
 		d->scheme = MS_DEPOT_POOLS_PLUS_1;
 		d->index_bits = 32 - d->offset_bits - extra;
-		d->pools_is_pointer = sym(c, "stack_max_pools", &d->max_pools_addr) == 0;
-	} else if (sym(c, "pool_index", &d->count_addr) == 0 &&
-		   sym(c, "stack_pools", &d->pools) == 0) {
+		d->pools_is_pointer = ms_probe_symbol(p, "stack_max_pools", &d->max_pools_addr) == 0;
+	} else if (ms_probe_symbol(p, "pool_index", &d->count_addr) == 0 &&
+		   ms_probe_symbol(p, "stack_pools", &d->pools) == 0) {
 		d->scheme = MS_DEPOT_POOLS;	/* 6.3 "rename slab to pool" */
 		d->index_bits = 32 - d->offset_bits - 1 - extra;
-	} else if (sym(c, "depot_index", &d->count_addr) == 0 &&
-		   sym(c, "stack_slabs", &d->pools) == 0) {
+	} else if (ms_probe_symbol(p, "depot_index", &d->count_addr) == 0 &&
+		   ms_probe_symbol(p, "stack_slabs", &d->pools) == 0) {
 		d->scheme = MS_DEPOT_SLABS;
 		d->index_bits = 32 - d->offset_bits - 1 - extra;
 	} else {
 		return;
 	}
 	d->has_valid_bit = d->scheme != MS_DEPOT_POOLS_PLUS_1;
-	if (member(c, "stack_record", "size", &d->size_off) ||
-	    member_size(c, "stack_record", "entries", &d->entries_off, &sz))
+	if (ms_probe_member(p, "stack_record", "size", &d->size_off, NULL) ||
+	    ms_probe_member(p, "stack_record", "entries", &d->entries_off, &sz))
 		return;
 	/* 6.8+: entries[CONFIG_STACKDEPOT_MAX_FRAMES]; before, a flexible array */
 	d->entries_cap = sz / 8;
-	d->has_refcount = member(c, "stack_record", "count", &d->count_off) == 0;
-	d->has_handle = member(c, "stack_record", "handle", &d->handle_off) == 0;
+	d->has_refcount = ms_probe_member(p, "stack_record", "count", &d->count_off, NULL) == 0;
+	d->has_handle = ms_probe_member(p, "stack_record", "handle", &d->handle_off, NULL) == 0;
 	d->ok = true;
+}
+
+const struct ms_depot *ms_get_depot(struct ms_ctx *c)
+{
+	static const struct ms_depot no_memory;
+	struct ms_probe p;
+	struct ms_depot *d;
+
+	if (c->depot)
+		return c->depot;
+	d = malloc(sizeof(*d));
+	if (!d) {
+		ms_ctx_error(c, MS_KVADDR, 0, "out of memory resolving the stack depot layout");
+		return &no_memory;
+	}
+	ms_probe_init(&p, c->t);
+	resolve(c, &p, d);
+	c->depot = d;
+	return d;
 }
 
 /* A stack that cannot be used: record why (value at @addr) and say it in st->why. */

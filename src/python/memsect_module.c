@@ -160,7 +160,6 @@ static PyObject *py_depot_stack(PyObject *self, PyObject *args)
 	unsigned int handle;
 	struct py_target pt;
 	struct ms_stack *st;
-	struct ms_depot d;
 	struct ms_ctx c;
 
 	(void)self;
@@ -174,8 +173,7 @@ static PyObject *py_depot_stack(PyObject *self, PyObject *args)
 		return NULL;
 	}
 	if (ctx_open(&c, &pt) == 0) {
-		ms_depot_resolve(&c, &d);
-		if (ms_stack_fetch(&c, &d, handle, st) == 0) {
+		if (ms_stack_fetch(&c, ms_get_depot(&c), handle, st) == 0) {
 			ips = PyList_New(st->n);
 			for (unsigned i = 0; ips && i < st->n; i++)
 				PyList_SET_ITEM(ips, i, PyLong_FromUnsignedLongLong(st->ip[i]));

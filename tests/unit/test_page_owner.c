@@ -278,7 +278,7 @@ static int has_error(const struct ms_ctx *c, enum ms_error_kind kind, const char
 /* The sound world: one record, its stack, nothing recorded. */
 static void test_sound(int v7)
 {
-	struct ms_po_layout pl;
+	const struct ms_po_layout *pl;
 	struct world w;
 	struct ms_ctx c;
 	struct ms_stack st;
@@ -288,16 +288,16 @@ static void test_sound(int v7)
 	synth_section(w.s, 1, P | M | O, 0);	/* no unreadable section here */
 	ms_ctx_fini(&c);
 	ms_ctx_init(&c, &pt.t, (char[256]){ 0 }, 256);
-	ms_page_owner_layout(&c, &pl);
-	CHECK(pl.ok);
-	CHECK_EQ(ms_for_each_page_owner(&c, &pl, MS_OWNER_ALLOCATED, -1, collect, &seen), 1);
+	pl = ms_get_po_layout(&c);
+	CHECK(pl->ok);
+	CHECK_EQ(ms_for_each_page_owner(&c, pl, MS_OWNER_ALLOCATED, -1, collect, &seen), 1);
 	CHECK_EQ(seen.po[0].pfn, 0);
 	CHECK(!seen.po[0].order_invalid);
-	CHECK_EQ(ms_stack_fetch(&c, &pl.depot, handle_of(0, 0), &st), 0);
+	CHECK_EQ(ms_stack_fetch(&c, &pl->depot, handle_of(0, 0), &st), 0);
 	CHECK_EQ(st.n, 3);
 	CHECK_EQ(st.ip[2], 0xffffffff81000020ULL);
 	/* the caller's extra bits (stack_depot_set_extra_bits) are not the record's */
-	CHECK_EQ(ms_stack_fetch(&c, &pl.depot, handle_of(0, 0) | 3u << 27, &st), 0);
+	CHECK_EQ(ms_stack_fetch(&c, &pl->depot, handle_of(0, 0) | 3u << 27, &st), 0);
 	CHECK_EQ(c.nerrors, 0);
 	{
 		uint64_t pfn = 0;
@@ -319,7 +319,7 @@ static void test_sound(int v7)
 /* A section whose table is unreadable is a read error naming it, not a silent skip. */
 static void test_unreadable_section(void)
 {
-	struct ms_po_layout pl;
+	const struct ms_po_layout *pl;
 	struct world w;
 	struct ms_ctx c;
 	struct seen seen = { 0 };
@@ -327,11 +327,11 @@ static void test_unreadable_section(void)
 	char why[160];
 
 	world_new(&w, &c, 0, EXT_SIZE);
-	ms_page_owner_layout(&c, &pl);
-	CHECK(pl.ok);
+	pl = ms_get_po_layout(&c);
+	CHECK(pl->ok);
 	s1 = ms_find_section(ms_get_sections(&c), 1);
 	CHECK(s1 && s1->pe_state == MS_PE_UNREADABLE);
-	CHECK_EQ(ms_for_each_page_owner(&c, &pl, MS_OWNER_ALLOCATED, -1, collect, &seen), 1);
+	CHECK_EQ(ms_for_each_page_owner(&c, pl, MS_OWNER_ALLOCATED, -1, collect, &seen), 1);
 	CHECK(ms_ctx_read_errors(&c) > 0);
 	CHECK(has_error(&c, MS_ERR_READ, "section 1 page_ext table unreadable"));
 	/* any other state (an implausible pointer) is not walked and not silent */
@@ -358,7 +358,7 @@ static void test_bad_ext_size(void)
 	static const uint64_t sizes[] = { 0, 8, 16, 76, 84, ~0ULL, 1ULL << 47 };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct ms_po_layout pl;
+		const struct ms_po_layout *pl;
 		struct world w;
 		struct ms_ctx c;
 		char *buf = NULL;
@@ -367,12 +367,12 @@ static void test_bad_ext_size(void)
 		uint64_t pfn = 0;
 
 		world_new(&w, &c, 0, sizes[i]);
-		ms_page_owner_layout(&c, &pl);
-		CHECK(!pl.ok);
-		CHECK(strstr(pl.why, "page_ext_size") != NULL);
-		CHECK(strstr(pl.why, "no page_ext in this kernel") == NULL);
+		pl = ms_get_po_layout(&c);
+		CHECK(!pl->ok);
+		CHECK(strstr(pl->why, "page_ext_size") != NULL);
+		CHECK(strstr(pl->why, "no page_ext in this kernel") == NULL);
 		CHECK(has_error(&c, MS_ERR_INVALID, "page_ext_size"));
-		CHECK_EQ(ms_for_each_page_owner(&c, &pl, MS_OWNER_ALLOCATED, -1, collect,
+		CHECK_EQ(ms_for_each_page_owner(&c, pl, MS_OWNER_ALLOCATED, -1, collect,
 						&(struct seen){ 0 }), 0);
 		out = open_memstream(&buf, &len);
 		ms_page_report(out, &c, &pfn, 1, 1, "synth");
@@ -390,7 +390,7 @@ static void test_bad_order(void)
 	static const unsigned orders[] = { 19, 40, 63, 64, 255, 65535 };
 
 	for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
-		struct ms_po_layout pl;
+		const struct ms_po_layout *pl;
 		struct world w;
 		struct ms_ctx c;
 		struct seen seen = { 0 };
@@ -400,8 +400,8 @@ static void test_bad_order(void)
 		ms_ctx_fini(&c);
 		ms_ctx_init(&c, &pt.t, (char[256]){ 0 }, 256);
 		record(&w, 5, orders[i], handle_of(0, 0));
-		ms_page_owner_layout(&c, &pl);
-		ms_for_each_page_owner(&c, &pl, MS_OWNER_ALLOCATED, -1, collect, &seen);
+		pl = ms_get_po_layout(&c);
+		ms_for_each_page_owner(&c, pl, MS_OWNER_ALLOCATED, -1, collect, &seen);
 		CHECK_EQ(seen.n, 2);
 		CHECK(seen.n == 2 && seen.po[1].pfn == 5 && seen.po[1].order_invalid);
 		CHECK(has_error(&c, MS_ERR_INVALID, "order"));
@@ -411,7 +411,7 @@ static void test_bad_order(void)
 
 static int fetch_fails(int v7, void (*mutate)(struct world *w), const char *why)
 {
-	struct ms_po_layout pl;
+	const struct ms_po_layout *pl;
 	struct world w;
 	struct ms_ctx c;
 	struct ms_stack st;
@@ -423,17 +423,17 @@ static int fetch_fails(int v7, void (*mutate)(struct world *w), const char *why)
 
 	world_new(&w, &c, v7, EXT_SIZE);
 	mutate(&w);
-	ms_page_owner_layout(&c, &pl);
-	if (ms_stack_fetch(&c, &pl.depot, handle_of(0, 0), &st) != MS_ERROR ||
+	pl = ms_get_po_layout(&c);
+	if (ms_stack_fetch(&c, &pl->depot, handle_of(0, 0), &st) != MS_ERROR ||
 	    !strstr(st.why, why) || !has_error(&c, MS_ERR_INVALID, why) || st.n) {
 		fprintf(stderr, "stack fetch: expected \"%s\", got n %u why \"%s\"\n", why,
 			st.n, st.why);
 		ok = 0;
 	}
 	/* the record is printed with a note, never with frames */
-	CHECK_EQ(ms_page_owner_read(&c, &pl, 0, &po), 0);
+	CHECK_EQ(ms_page_owner_read(&c, pl, 0, &po), 0);
 	out = open_memstream(&buf, &len);
-	ms_page_owner_text(out, &c, &pl, &po);
+	ms_page_owner_text(out, &c, pl, &po);
 	fclose(out);
 	if (!buf || !strstr(buf, "memsect: stack unavailable: ") ||
 	    strstr(buf, "0xffffffff81000000")) {

@@ -24,6 +24,12 @@
 #define MS_OPT_OWNER	(1u << 0)	/* --pid N, --type allocated|freed */
 #define MS_OPT_PFNS	(1u << 1)	/* PFN... (at least one) */
 
+/* What a check command's report shows (struct ms_command.shows). */
+#define MS_SHOW_SECTIONS (1u << 0)	/* every section and memory block */
+#define MS_SHOW_OFFLINE	(1u << 1)	/* the PageOffline ranges */
+#define MS_SHOW_HVO	(1u << 2)	/* every hugetlb folio (text: a table) */
+#define MS_SHOW_SUMMARY	(1u << 3)	/* text: one line per scan, not its table */
+
 /* Most pfns one `page` run takes. */
 #define MS_MAX_PFNS 4096
 
@@ -52,6 +58,7 @@ struct ms_command {
 	const char *synopsis;	/* the words after the name, "" if none */
 	const char *help;	/* one line */
 	unsigned options;	/* MS_OPT_* */
+	unsigned shows;		/* MS_SHOW_* */
 	enum ms_result (*run)(FILE *out, struct ms_session *s,
 			      const struct ms_args *a, struct ms_report_info *ri);
 };
@@ -87,7 +94,7 @@ int ms_session_open(struct ms_session *s, struct ms_target *t, char *err,
 		    size_t errlen);
 void ms_session_close(struct ms_session *s);
 
-/* Run @cmd on an open session; @ri->command is set from @cmd. */
+/* Run @cmd on an open session; @ri->cmd is set to @cmd. */
 enum ms_result ms_command_run(const struct ms_command *cmd, FILE *out,
 			      struct ms_session *s, const struct ms_args *a,
 			      struct ms_report_info *ri);

@@ -39,6 +39,9 @@ struct ms_blocks;
 struct ms_offline;
 struct ms_hvo;
 struct ms_arch;
+struct ms_hvo_layout;
+struct ms_po_layout;
+struct ms_depot;
 
 struct ms_ctx {
 	struct ms_target *t;
@@ -59,6 +62,11 @@ struct ms_ctx {
 	struct ms_blocks *blocks;	/* cached by ms_get_blocks() */
 	struct ms_offline *offline;	/* cached by ms_get_offline() */
 	struct ms_hvo *hvo;		/* cached by ms_get_hvo() */
+	/* Sub-layouts, resolved once on first use (src/lib/probe.h). */
+	struct ms_hvo_layout *hvo_layout;	/* NULL: unusable */
+	bool hvo_layout_tried;
+	struct ms_po_layout *po_layout;	/* ms_get_po_layout() */
+	struct ms_depot *depot;		/* ms_get_depot() */
 	uint64_t pages_scanned;		/* struct pages decoded */
 	/* The dump file is shorter than its headers announce (target file_size). */
 	bool truncated;

@@ -2,7 +2,10 @@
 /*
  * Everything libmemsect knows about one dump's kernel, resolved once by
  * ms_layout_resolve() from VMCOREINFO, types, enumerators and symbols.
- * Nothing else in the library asks the target about layout.
+ * The layouts only some scans need (hugetlb, page_owner, the stack depot,
+ * the page_ext clients) are resolved on first use through the same probe
+ * (src/lib/probe.h) and held in struct ms_ctx: nothing else in the library
+ * asks the target about layout.
  */
 #ifndef MEMSECT_LAYOUT_H
 #define MEMSECT_LAYOUT_H

@@ -39,7 +39,7 @@ struct ms_depot {
 
 struct ms_po_layout {
 	bool ok;
-	char why[160];		/* when !ok: what is missing or invalid */
+	char why[200];		/* when !ok: what is missing or invalid */
 	bool ext_size_bad;	/* !ok because page_ext_size is unknown or invalid (recorded) */
 	uint64_t ext_size;	/* page_ext_size */
 	uint64_t po_off;	/* page_owner_ops.offset */
@@ -83,13 +83,17 @@ struct ms_stack {
 	unsigned n;
 	uint64_t ip[MS_STACK_MAX];
 	bool evicted;		/* 6.8+: refcount 0, the slot may be reused */
-	char why[160];		/* MS_ERROR: why there is no stack (also recorded) */
+	char why[200];		/* MS_ERROR: why there is no stack (also recorded) */
 };
 
 enum ms_owner_filter { MS_OWNER_ALLOCATED, MS_OWNER_FREED, MS_OWNER_ANY };
 
-/* Resolve once; layout->ok false (with why) when page_owner is not usable. */
-void ms_page_owner_layout(struct ms_ctx *c, struct ms_po_layout *pl);
+/*
+ * This dump's page_owner layout, resolved on first use and held in @c;
+ * ->ok false (with ->why) when page_owner is not usable (out of memory
+ * too, then recorded as an error: the results are partial).
+ */
+const struct ms_po_layout *ms_get_po_layout(struct ms_ctx *c);
 /*
  * The record of one pfn through its own section: 0, MS_ABSENT (no usable
  * table: see ms_page_ext_why()), MS_ERROR (the entry's read failed, recorded).
@@ -107,7 +111,7 @@ int ms_page_ext_section(struct ms_ctx *c, const struct ms_section *s,
 			char *why, size_t whylen);
 /*
  * Decode a record out of an entry's bytes (the whole page_ext entry, at
- * least pl->ext_size bytes, which ms_page_owner_layout() checked holds
+ * least pl->ext_size bytes, which ms_get_po_layout() checked holds
  * struct page_owner at pl->po_off).  Values are not checked here.
  */
 void ms_page_owner_decode(const struct ms_po_layout *pl, const unsigned char *entry,
@@ -122,7 +126,11 @@ void ms_page_owner_check(struct ms_ctx *c, const struct ms_po_layout *pl,
  */
 int ms_stack_fetch(struct ms_ctx *c, const struct ms_depot *d, uint32_t handle,
 		   struct ms_stack *st);
-void ms_depot_resolve(struct ms_ctx *c, struct ms_depot *d);
+/*
+ * This dump's stack depot layout, resolved on first use and held in @c;
+ * ->ok false when the debug info lacks it (or memory ran out: recorded).
+ */
+const struct ms_depot *ms_get_depot(struct ms_ctx *c);
 
 /*
  * Every record the kernel's /sys/kernel/debug/page_owner would print (the

@@ -14,8 +14,10 @@
 #define MS_SCHEMA "memsect/1"
 #define MS_VERSION "0.1.0"
 
+struct ms_command;
+
 struct ms_report_info {
-	const char *command;		/* "sections", "offline", "diagnose" */
+	const struct ms_command *cmd;	/* what to show (set by ms_command_run) */
 	const char *dump_path;		/* may be NULL */
 	const char *dump_format;	/* may be NULL */
 	const char *vmlinux_path;	/* may be NULL */

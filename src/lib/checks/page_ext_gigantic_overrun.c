@@ -78,24 +78,24 @@ void ms_check_page_ext_gigantic_overrun(struct ms_ctx *c, struct ms_findings *f)
 {
 	struct ms_sections *s = ms_get_sections(c);
 	unsigned sec_order = c->L.section_size_bits - c->L.page_shift;
-	struct ms_po_layout pl;
+	const struct ms_po_layout *pl;
 
 	if (!s || !c->L.has_page_ext || !c->L.page_ext_size_known)
 		return;
-	ms_page_owner_layout(c, &pl);
-	if (!pl.ok)
+	pl = ms_get_po_layout(c);
+	if (!pl->ok)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct ms_section *sec = &s->v[i];
 		struct ms_page_owner head;
 
 		if (sec->pe_state != MS_PE_VALID ||
-		    ms_page_owner_read(c, &pl, sec->start_pfn, &head) != 0)
+		    ms_page_owner_read(c, pl, sec->start_pfn, &head) != 0)
 			continue;
 		if (!head.owner || !head.allocated || !head.handle ||
 		    head.order <= sec_order || head.order > sec_order + MAX_SECTIONS_ORDER)
 			continue;
-		check_folio(c, &pl, &head, sec_order,
-			    sec->page_ext_table + pl.ext_size * c->L.pages_per_section, f);
+		check_folio(c, pl, &head, sec_order,
+			    sec->page_ext_table + pl->ext_size * c->L.pages_per_section, f);
 	}
 }
