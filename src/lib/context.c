@@ -56,6 +56,8 @@ void ms_ctx_fini(struct ms_ctx *c)
 	c->po_layout = NULL;
 	free(c->depot);
 	c->depot = NULL;
+	free(c->page_clients);
+	c->page_clients = NULL;
 	c->sections = NULL;
 	c->blocks = NULL;
 	c->offline = NULL;

@@ -15,7 +15,7 @@
 /* As page_owner.c: the layout resolver rejects 4096 and above too. */
 #define PAGE_EXT_SIZE_MAX 4096
 
-struct clients {
+struct ms_page_clients {
 	const struct ms_po_layout *po;
 	bool ext_ok;		/* page_ext entries can be read (page_ext_size sound) */
 	char ext_why[200];	/* when !ext_ok */
@@ -60,7 +60,7 @@ static bool client_fits(struct ms_ctx *c, struct ms_probe *p, const char *ops,
 	return false;
 }
 
-static void resolve(struct ms_ctx *c, struct clients *k)
+static void resolve(struct ms_ctx *c, struct ms_page_clients *k)
 {
 	uint64_t used = 0, key, size = c->L.page_ext_size;
 	unsigned char b[4];
@@ -115,6 +115,26 @@ static void resolve(struct ms_ctx *c, struct clients *k)
 		ms_probe_member(&p, "page", "compound_head", &k->compound_head, NULL) == 0;
 }
 
+/* The page_ext clients, resolved once per dump and held in @c. */
+static const struct ms_page_clients *get_clients(struct ms_ctx *c)
+{
+	static const struct ms_page_clients no_memory = {
+		.ext_why = "out of memory resolving the page_ext clients",
+	};
+	struct ms_page_clients *k;
+
+	if (c->page_clients)
+		return c->page_clients;
+	k = malloc(sizeof(*k));
+	if (!k) {
+		ms_ctx_error(c, MS_KVADDR, 0, "%s", no_memory.ext_why);
+		return &no_memory;
+	}
+	resolve(c, k);
+	c->page_clients = k;
+	return k;
+}
+
 /* A string the kernel points at, from @from (where the pointer was read). */
 static void read_str(struct ms_ctx *c, uint64_t from, uint64_t addr, char *buf, size_t len)
 {
@@ -152,7 +172,7 @@ static int read_vmemmap(struct ms_ctx *c, uint64_t addr, void *buf, size_t len)
 	return ms_read(c, MS_KVADDR, addr, buf, len, "struct page", NULL);
 }
 
-static void one_page(struct json *j, FILE *out, struct ms_ctx *c, struct clients *k,
+static void one_page(struct json *j, FILE *out, struct ms_ctx *c, const struct ms_page_clients *k,
 		     const struct ms_section *s, uint64_t pfn)
 {
 	const struct ms_layout *L = &c->L;
@@ -338,11 +358,10 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 {
 	struct ms_sections *ss = ms_get_sections(c);
 	unsigned shift = c->L.section_size_bits - c->L.page_shift;
-	struct clients k;
+	const struct ms_page_clients *k = get_clients(c);
 	struct json jw, *j = json ? &jw : NULL;
 	int missing = 0;
 
-	resolve(c, &k);
 	if (j) {
 		json_begin(j, out);
 		json_obj(j, NULL);
@@ -350,9 +369,9 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 		json_str(j, "command", "page");
 		json_str(j, "dump", dump_path);
 		json_obj(j, "clients");
-		json_bool(j, "page_owner", k.po->ok);
-		json_bool(j, "page_table_check", k.ptc);
-		json_bool(j, "alloc_tag", k.tag);
+		json_bool(j, "page_owner", k->po->ok);
+		json_bool(j, "page_table_check", k->ptc);
+		json_bool(j, "alloc_tag", k->tag);
 		json_obj_end(j);
 		json_arr(j, "pages");
 	}
@@ -365,7 +384,7 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 				fprintf(out, "pfn 0x%" PRIx64 ": no present section\n", pfns[i]);
 			continue;
 		}
-		one_page(j, out, c, &k, s, pfns[i]);
+		one_page(j, out, c, k, s, pfns[i]);
 	}
 	if (j) {
 		json_arr_end(j);

@@ -42,6 +42,7 @@ struct ms_arch;
 struct ms_hvo_layout;
 struct ms_po_layout;
 struct ms_depot;
+struct ms_page_clients;
 
 struct ms_ctx {
 	struct ms_target *t;
@@ -67,6 +68,7 @@ struct ms_ctx {
 	bool hvo_layout_tried;
 	struct ms_po_layout *po_layout;	/* ms_get_po_layout() */
 	struct ms_depot *depot;		/* ms_get_depot() */
+	struct ms_page_clients *page_clients;	/* page_info.c */
 	uint64_t pages_scanned;		/* struct pages decoded */
 	/* The dump file is shorter than its headers announce (target file_size). */
 	bool truncated;
