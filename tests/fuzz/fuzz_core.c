@@ -17,6 +17,7 @@
 
 #include "fuzz_input.h"
 #include "memsect/blocks.h"
+#include "memsect/command.h"
 #include "memsect/findings.h"
 #include "memsect/hvo.h"
 #include "memsect/offline.h"
@@ -444,7 +445,7 @@ static FILE *devnull(void)
 static void report(struct ms_ctx *c, const char *command,
 		   void (*checks)(struct ms_ctx *, struct ms_findings *))
 {
-	struct ms_report_info ri = { .command = command, .dump_path = "fuzz",
+	struct ms_report_info ri = { .cmd = ms_command_find(command), .dump_path = "fuzz",
 				     .dump_format = "synthetic", .vmlinux_path = "fuzz" };
 	struct ms_findings f = { 0 };
 	int any;
