@@ -49,6 +49,7 @@ void ms_ctx_fini(struct ms_ctx *c)
 	free(c->offline);
 	ms_hvo_free(c->hvo);
 	c->hvo = NULL;
+	c->scans_tried = 0;
 	free(c->hvo_layout);
 	c->hvo_layout = NULL;
 	c->hvo_layout_tried = false;

@@ -238,7 +238,7 @@ static int visit(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 			continue;
 		}
 		switch (ms_hvo_head(c, sc->hl, s->mem_map, s->start_pfn, pfn, pg,
-				    i + 1 < n ? pg + psz : NULL, &order)) {
+				    i + 1 < n ? pg + psz : NULL, &order, true)) {
 		case MS_HEAD_NONE:
 			continue;
 		case MS_HEAD_BAD_ORDER:

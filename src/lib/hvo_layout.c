@@ -22,12 +22,12 @@ static int resolve(struct ms_ctx *c, struct ms_probe *p,
 	memset(h, 0, sizeof(*h));
 	h->flag_bit = -1;
 	if (ms_probe_bit(p, "PG_head", 64, &h->pg_head) ||
-	    ms_probe_member(p, "page", "private", &h->private_off, NULL))
+	    ms_probe_try_member(p, "page", "private", &h->private_off, NULL))
 		return ms_probe_fail(p, "PG_head or page.private not in the debug info");
 	/* enum hugetlb_page_flags (5.12+): a bit in the head's private. */
 	ms_probe_bit(p, "HPG_vmemmap_optimized", 64, &h->flag_bit);
 
-	if (ms_probe_enum(p, "PGTY_hugetlb", &v) == 0) {
+	if (ms_probe_try_enum(p, "PGTY_hugetlb", &v) == 0) {
 		/*
 		 * 6.12+: one PGTY_* value in the top byte of page_type
 		 * ("mm: page_type: use a separate page_type field", 6.12).
@@ -42,7 +42,7 @@ static int resolve(struct ms_ctx *c, struct ms_probe *p,
 		 * PageType", 6.9): the type bit is cleared under the base.
 		 */
 		base = (int64_t)MS_KD_OLD_PAGE_TYPE_BASE;
-		ms_probe_enum(p, "PAGE_TYPE_BASE", &base);	/* 6.11 enum */
+		ms_probe_try_enum(p, "PAGE_TYPE_BASE", &base);	/* 6.11 enum */
 		h->detect = MS_HUGETLB_PGTYPE_INVERTED;
 		h->inv_base = (uint32_t)base;
 		h->inv_bit = ~(uint32_t)v & ~(uint32_t)base;
@@ -52,10 +52,10 @@ static int resolve(struct ms_ctx *c, struct ms_probe *p,
 		 * ("mm: free up a word in the first tail page", 6.6).
 		 */
 		h->detect = MS_HUGETLB_PG_FLAG;
-	} else if (ms_probe_member(p, "page", "compound_dtor", &h->dtor_off,
+	} else if (ms_probe_try_member(p, "page", "compound_dtor", &h->dtor_off,
 				   NULL) == 0 &&
 		   (ms_vmci_number(t, "NUMBER(HUGETLB_PAGE_DTOR)", &v) == 0 ||
-		    ms_probe_enum(p, "HUGETLB_PAGE_DTOR", &v) == 0)) {
+		    ms_probe_try_enum(p, "HUGETLB_PAGE_DTOR", &v) == 0)) {
 		/* <= 6.5: page[1].compound_dtor == HUGETLB_PAGE_DTOR. */
 		h->detect = MS_HUGETLB_DTOR;
 		h->dtor = v;
@@ -66,14 +66,14 @@ static int resolve(struct ms_ctx *c, struct ms_probe *p,
 	 * Order: page[1].compound_order up to 6.5; from 6.6 ("mm: free up a
 	 * word in the first tail page") the low byte of page[1].flags.
 	 */
-	h->order_in_flags = ms_probe_member(p, "page", "compound_order",
+	h->order_in_flags = ms_probe_try_member(p, "page", "compound_order",
 					    &h->order_off, NULL) != 0;
 	/* Every field read must lie inside the struct page that was read. */
 	if (h->private_off + 8 > psz ||
 	    (h->detect == MS_HUGETLB_DTOR && h->dtor_off >= psz) ||
 	    (!h->order_in_flags && h->order_off >= psz))
 		return ms_probe_fail(p, "a hugetlb field lies outside struct page");
-	return p->failed ? MS_ERROR : 0;
+	return 0;
 }
 
 const struct ms_hvo_layout *ms_get_hvo_layout(struct ms_ctx *c)
@@ -83,10 +83,12 @@ const struct ms_hvo_layout *ms_get_hvo_layout(struct ms_ctx *c)
 
 	if (c->hvo_layout_tried)
 		return c->hvo_layout;
-	c->hvo_layout_tried = true;
 	h = malloc(sizeof(*h));
-	if (!h)
+	if (!h) {
+		ms_ctx_error(c, MS_KVADDR, 0, "out of memory resolving the hugetlb layout");
 		return NULL;
+	}
+	c->hvo_layout_tried = true;
 	ms_probe_init(&p, c->t);
 	if (resolve(c, &p, h)) {
 		free(h);
@@ -129,7 +131,7 @@ bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
 			     uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
 			     const unsigned char *pg, const unsigned char *next,
-			     unsigned *order)
+			     unsigned *order, bool record)
 {
 	const struct ms_layout *L = &c->L;
 	size_t psz = L->page_struct_size;
@@ -141,8 +143,9 @@ enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
 		return MS_HEAD_NONE;
 	if (next)
 		memcpy(tail1, next, psz);
-	else if (ms_read(c, MS_KVADDR, tail1_va, tail1, psz,
-			 "first tail struct page", NULL))
+	else if (record ? ms_read(c, MS_KVADDR, tail1_va, tail1, psz,
+				  "first tail struct page", NULL) :
+			  ms_read_quiet(c, MS_KVADDR, tail1_va, tail1, psz, NULL))
 		return MS_HEAD_NONE;
 	if (!ms_hvo_is_hugetlb(L, h, pg, tail1))
 		return MS_HEAD_NONE;
@@ -150,9 +153,10 @@ enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
 	*order = o;
 	/* A hugetlb folio is at least order 1 and at most PUD-sized. */
 	if (!o || o > L->max_folio_order) {
-		ms_ctx_invalid(c, MS_KVADDR, tail1_va,
-			       "hugetlb folio pfn 0x%llx: order %u in its first tail is not 1..%u",
-			       (unsigned long long)pfn, o, L->max_folio_order);
+		if (record)
+			ms_ctx_invalid(c, MS_KVADDR, tail1_va,
+				       "hugetlb folio pfn 0x%llx: order %u in its first tail is not 1..%u",
+				       (unsigned long long)pfn, o, L->max_folio_order);
 		return MS_HEAD_BAD_ORDER;
 	}
 	/* Folios are naturally aligned; else a fake head or corruption. */
@@ -164,16 +168,18 @@ enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
 uint64_t ms_hvo_folio_end(struct ms_ctx *c, const struct ms_hvo_layout *h,
 			  uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
 			  const unsigned char *pg, const unsigned char *next,
-			  unsigned *order)
+			  unsigned *order, bool record)
 {
-	switch (ms_hvo_head(c, h, mem_map, start_pfn, pfn, pg, next, order)) {
+	switch (ms_hvo_head(c, h, mem_map, start_pfn, pfn, pg, next, order,
+			    record)) {
 	case MS_HEAD_FOLIO:
 		return pfn + (1ULL << *order);
 	case MS_HEAD_MISALIGNED:
-		ms_ctx_invalid(c, MS_KVADDR, mem_map + (pfn - start_pfn) *
-			       c->L.page_struct_size,
-			       "hugetlb head at pfn 0x%llx is not aligned to its order %u",
-			       (unsigned long long)pfn, *order);
+		if (record)
+			ms_ctx_invalid(c, MS_KVADDR, mem_map + (pfn - start_pfn) *
+				       c->L.page_struct_size,
+				       "hugetlb head at pfn 0x%llx is not aligned to its order %u",
+				       (unsigned long long)pfn, *order);
 		return 0;
 	default:
 		return 0;

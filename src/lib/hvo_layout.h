@@ -41,28 +41,30 @@ bool ms_hvo_is_hugetlb(const struct ms_layout *L, const struct ms_hvo_layout *h,
 enum ms_hvo_head {
 	MS_HEAD_NONE,		/* not a hugetlb head (or page[1] unreadable) */
 	MS_HEAD_FOLIO,		/* a hugetlb head of order *order */
-	MS_HEAD_BAD_ORDER,	/* order 0 or above max_folio_order (recorded) */
+	MS_HEAD_BAD_ORDER,	/* order 0 or above max_folio_order */
 	MS_HEAD_MISALIGNED,	/* pfn not aligned to *order: a fake head? */
 };
 
 /*
  * What the struct page @pg of @pfn is (its section's struct pages start at
  * @mem_map for @start_pfn; @next is the following struct page, or NULL to
- * read it).  *@order receives the order page[1] claims.
+ * read it).  *@order receives the order page[1] claims.  With @record, a
+ * failed read of page[1] and a bad order are recorded in @c; a scan that
+ * shares its pass with the hugetlb scan (which records them) passes false.
  */
 enum ms_hvo_head ms_hvo_head(struct ms_ctx *c, const struct ms_hvo_layout *h,
 			     uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
 			     const unsigned char *pg, const unsigned char *next,
-			     unsigned *order);
+			     unsigned *order, bool record);
 /*
  * If @pg heads a hugetlb folio, return the folio's end pfn and its order
- * in *@order; else 0.  A bad order or a misaligned head is recorded as
- * invalid and the page is not taken for a folio.
+ * in *@order; else 0.  A bad order or a misaligned head is not taken for
+ * a folio (with @record, it is recorded as invalid: ms_hvo_head()).
  */
 uint64_t ms_hvo_folio_end(struct ms_ctx *c, const struct ms_hvo_layout *h,
 			  uint64_t mem_map, uint64_t start_pfn, uint64_t pfn,
 			  const unsigned char *pg, const unsigned char *next,
-			  unsigned *order);
+			  unsigned *order, bool record);
 unsigned ms_hvo_order(const struct ms_layout *L, const struct ms_hvo_layout *h,
 		      const unsigned char *tail1);
 

@@ -38,7 +38,7 @@ static int size_of(struct ms_probe *p, const char *vmci_key, const char *type,
 	int64_t v;
 	size_t dbg;
 	int have_vmci = ms_vmci_number(p->t, vmci_key, &v) == 0 && v > 0;
-	int have_dbg = ms_probe_size(p, type, &dbg) == 0;
+	int have_dbg = ms_probe_try_size(p, type, &dbg) == 0;
 
 	if (have_vmci && have_dbg && agree(p, vmci_key, (uint64_t)v, dbg))
 		return MS_ERROR;
@@ -97,7 +97,7 @@ static void check_symbols(struct ms_probe *p)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !p->failed; i++) {
 		snprintf(key, sizeof(key), "SYMBOL(%s)", names[i]);
 		if (ms_vmci_hex(p->t, key, &vmci) == 0 &&
-		    ms_probe_symbol(p, names[i], &dbg) == 0 &&
+		    ms_probe_try_symbol(p, names[i], &dbg) == 0 &&
 		    vmci != dbg)
 			ms_probe_fail(p, "the debug info is not this dump's kernel: VMCOREINFO %s=%llx, the debug info's symbol is at %llx",
 			     key, (unsigned long long)vmci,
@@ -335,7 +335,7 @@ static int client_on(struct ms_probe *p, const char *key, bool on_when_set)
 {
 	uint64_t addr, v;
 
-	if (!key || ms_probe_symbol(p, key, &addr) != 0 ||
+	if (!key || ms_probe_try_symbol(p, key, &addr) != 0 ||
 	    ms_probe_read(p, addr, 4, &v) != 0)
 		return -1;
 	return (v != 0) == on_when_set;
@@ -358,13 +358,13 @@ static bool page_ext_size_possible(struct ms_probe *p, uint64_t v)
 	unsigned n = 0;
 	uint64_t addr;
 
-	ms_probe_size(p, "page_ext", &flags);
+	ms_probe_try_size(p, "page_ext", &flags);
 	for (unsigned i = 0; i < 3; i++) {
-		if (ms_probe_symbol(p, clients[i].ops, &addr) != 0)
+		if (ms_probe_try_symbol(p, clients[i].ops, &addr) != 0)
 			continue;
 		size[n] = 8;
 		if (clients[i].type &&
-		    ms_probe_size(p, clients[i].type, &size[n]))
+		    ms_probe_try_size(p, clients[i].type, &size[n]))
 			continue;
 		on[n] = client_on(p, clients[i].key, clients[i].on_when_set);
 		flag[n++] = clients[i].flags;

@@ -30,6 +30,7 @@ struct scan {
 	 * other folios), so they are skipped by order, not decoded.
 	 */
 	const struct ms_hvo_layout *hl;	/* NULL: hugetlb not recognisable */
+	bool hvo_in_pass;		/* the hugetlb scan records bad heads */
 	struct ms_blocks *blocks;	/* NULL: unknown */
 	uint64_t hugetlb_end;
 };
@@ -81,7 +82,7 @@ static int visit_pages(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 			end = ms_hvo_folio_end(c, sc->hl, sc->s->mem_map,
 					       sc->s->start_pfn, pfn, pg,
 					       i + 1 < n ? pg + L->page_struct_size : NULL,
-					       &order);
+					       &order, !sc->hvo_in_pass);
 			if (end) {
 				sc->hugetlb_end = end;
 				sc->cur = NULL;
@@ -200,7 +201,8 @@ static void finish(struct ms_ctx *c, void *arg, bool failed, double seconds,
 	c->offline = o;
 }
 
-int ms_offline_visitor(struct ms_ctx *c, struct ms_page_visitor *v)
+int ms_offline_visitor(struct ms_ctx *c, struct ms_page_visitor *v,
+		       bool hvo_in_pass)
 {
 	struct scan *sc = calloc(1, sizeof(*sc));
 	struct ms_offline *o = calloc(1, sizeof(*o));
@@ -213,6 +215,7 @@ int ms_offline_visitor(struct ms_ctx *c, struct ms_page_visitor *v)
 	o->skippable = c->L.pg_offline_skippable >= 0 ? 0 : -1;
 	o->in_file = -1;
 	sc->o = o;
+	sc->hvo_in_pass = hvo_in_pass;
 	sc->blocks = ms_get_blocks(c);
 	sc->hl = ms_get_hvo_layout(c);
 	*v = (struct ms_page_visitor){ "PageOffline", visit_section, visit_pages, finish, sc };

@@ -33,8 +33,8 @@ static int ops_offset(struct ms_ctx *c, struct ms_probe *p, const char *ops,
 	uint64_t a;
 	unsigned char b[8];
 
-	if (ms_probe_symbol(p, ops, &a) ||
-	    ms_probe_member(p, "page_ext_operations", "offset", &o, NULL) ||
+	if (ms_probe_try_symbol(p, ops, &a) ||
+	    ms_probe_try_member(p, "page_ext_operations", "offset", &o, NULL) ||
 	    ms_read(c, MS_KVADDR, a + o, b, 8, ops, NULL))
 		return -1;
 	*off = ms_get_u64(b, 0);
@@ -53,7 +53,7 @@ static bool client_fits(struct ms_ctx *c, struct ms_probe *p, const char *ops,
 
 	if (off <= c->L.page_ext_size && size <= c->L.page_ext_size - off)
 		return true;
-	ms_probe_symbol(p, ops, &a);
+	ms_probe_try_symbol(p, ops, &a);
 	ms_ctx_invalid(c, MS_KVADDR, a,
 		       "%s.offset %" PRIu64 " + %" PRIu64 " is outside page_ext_size %" PRIu64,
 		       ops, off, size, c->L.page_ext_size);
@@ -88,7 +88,7 @@ static void resolve(struct ms_ctx *c, struct ms_page_clients *k)
 		snprintf(k->ext_why, sizeof(k->ext_why),
 			 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
 			 size);
-		ms_probe_symbol(&p, "page_ext_size", &a);
+		ms_probe_try_symbol(&p, "page_ext_size", &a);
 		ms_ctx_invalid(c, MS_KVADDR, a, "%s", k->ext_why);
 		return;
 	}
@@ -96,7 +96,7 @@ static void resolve(struct ms_ctx *c, struct ms_page_clients *k)
 	if (k->po->ok)
 		used += 8 + k->po->po_size;
 	/* DEFINE_STATIC_KEY_TRUE(page_table_check_disabled): enabled == 0 when on */
-	if (ms_probe_symbol(&p, "page_table_check_disabled", &key) == 0 &&
+	if (ms_probe_try_symbol(&p, "page_table_check_disabled", &key) == 0 &&
 	    ms_read(c, MS_KVADDR, key, b, 4, "page_table_check_disabled", NULL) == 0 &&
 	    ms_get_u32(b, 0) == 0 && ops_offset(c, &p, "page_table_check_ops", &k->ptc_off) == 0 &&
 	    client_fits(c, &p, "page_table_check_ops", k->ptc_off, 8)) {
@@ -107,18 +107,22 @@ static void resolve(struct ms_ctx *c, struct ms_page_clients *k)
 	if (used + 8 == size &&
 	    ops_offset(c, &p, "page_alloc_tagging_ops", &k->tag_off) == 0 &&
 	    client_fits(c, &p, "page_alloc_tagging_ops", k->tag_off, 8) &&
-	    !ms_probe_member(&p, "codetag", "lineno", &k->ct_lineno, NULL) &&
-	    !ms_probe_member(&p, "codetag", "function", &k->ct_function, NULL) &&
-	    !ms_probe_member(&p, "codetag", "filename", &k->ct_filename, NULL))
+	    !ms_probe_try_member(&p, "codetag", "lineno", &k->ct_lineno, NULL) &&
+	    !ms_probe_try_member(&p, "codetag", "function", &k->ct_function, NULL) &&
+	    !ms_probe_try_member(&p, "codetag", "filename", &k->ct_filename, NULL))
 		k->tag = true;
 	k->has_compound_head =
-		ms_probe_member(&p, "page", "compound_head", &k->compound_head, NULL) == 0;
+		ms_probe_try_member(&p, "page", "compound_head", &k->compound_head, NULL) == 0;
 }
 
 /* The page_ext clients, resolved once per dump and held in @c. */
 static const struct ms_page_clients *get_clients(struct ms_ctx *c)
 {
+	static const struct ms_po_layout no_po = {
+		.why = "out of memory resolving the page_ext clients",
+	};
 	static const struct ms_page_clients no_memory = {
+		.po = &no_po,
 		.ext_why = "out of memory resolving the page_ext clients",
 	};
 	struct ms_page_clients *k;

@@ -31,7 +31,7 @@ static long po_member(struct ms_probe *p, struct ms_po_layout *pl,
 {
 	size_t off, size;
 
-	if (ms_probe_member(p, "page_owner", m, &off, &size))
+	if (ms_probe_try_member(p, "page_owner", m, &off, &size))
 		return -1;
 	if (off > pl->po_size || width > pl->po_size - off)
 		return -1;
@@ -62,20 +62,20 @@ static void resolve_pageblock(struct ms_probe *p, struct ms_po_layout *pl)
 	size_t sz;
 
 	pl->pb_isolate_bit = -1;
-	if (ms_probe_member(p, "mem_section", "usage", &pl->ms_usage_off, &sz) ||
-	    ms_probe_member(p, "mem_section_usage", "pageblock_flags",
+	if (ms_probe_try_member(p, "mem_section", "usage", &pl->ms_usage_off, &sz) ||
+	    ms_probe_try_member(p, "mem_section_usage", "pageblock_flags",
 			    &pl->pb_flags_off, &sz) ||
-	    ms_probe_enum(p, "MIGRATE_ISOLATE", &v))
+	    ms_probe_try_enum(p, "MIGRATE_ISOLATE", &v))
 		return;
 	pl->migrate_isolate = (int)v;
-	if (ms_probe_enum(p, "__NR_PAGEBLOCK_BITS", &v) == 0) {
+	if (ms_probe_try_enum(p, "__NR_PAGEBLOCK_BITS", &v) == 0) {
 		unsigned n = 1;
 
 		while (n < v && n < 128)
 			n <<= 1;
 		pl->pb_bits = n;
 		ms_probe_bit(p, "PB_migrate_isolate", 64, &pl->pb_isolate_bit);
-	} else if (ms_probe_enum(p, "NR_PAGEBLOCK_BITS", &v) == 0 &&
+	} else if (ms_probe_try_enum(p, "NR_PAGEBLOCK_BITS", &v) == 0 &&
 		   v > 0 && v <= 64) {
 		pl->pb_bits = (unsigned)v;
 	} else {
@@ -106,13 +106,14 @@ static void page_ext_size_unknown(struct ms_ctx *c, struct ms_probe *p,
 	const char *what = recorded(c, "page_ext_size");
 	unsigned char b[8];
 	uint64_t addr;
+	char why[200];
 
 	pl->ext_size_bad = true;
 	if (what) {
 		ms_probe_fail(p, "%s", what);
 		return;
 	}
-	if (ms_probe_symbol(p, "page_ext_size", &addr)) {
+	if (ms_probe_try_symbol(p, "page_ext_size", &addr)) {
 		ms_probe_fail(p, "page_ext_size not in this kernel's symbols (before 5.4)");
 		return;
 	}
@@ -120,9 +121,11 @@ static void page_ext_size_unknown(struct ms_ctx *c, struct ms_probe *p,
 		ms_probe_fail(p, "page_ext_size unreadable at 0x%" PRIx64, addr);
 		return;
 	}
-	ms_probe_fail(p, "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
-		      ms_get_u64(b, 0));
-	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", p->why);
+	snprintf(why, sizeof(why),
+		 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients",
+		 ms_get_u64(b, 0));
+	ms_probe_fail(p, "%s", why);
+	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", why);
 }
 
 /*
@@ -135,16 +138,19 @@ static bool ext_size_consistent(struct ms_ctx *c, struct ms_probe *p,
 				struct ms_po_layout *pl)
 {
 	uint64_t addr = 0;
+	char why[200];
 
 	if (pl->ext_size >= 8 && pl->ext_size < PAGE_EXT_SIZE_MAX && pl->ext_size % 8 == 0 &&
 	    pl->po_off >= 8 && pl->po_off % 8 == 0 && pl->po_off <= pl->ext_size &&
 	    pl->po_size <= pl->ext_size - pl->po_off)
 		return true;
 	pl->ext_size_bad = true;
-	ms_probe_fail(p, "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients (page_owner at offset %" PRIu64 ", %zu bytes)",
-		      pl->ext_size, pl->po_off, pl->po_size);
-	ms_probe_symbol(p, "page_ext_size", &addr);
-	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", p->why);
+	snprintf(why, sizeof(why),
+		 "page_ext_size %" PRIu64 " is not consistent with this kernel's page_ext clients (page_owner at offset %" PRIu64 ", %zu bytes)",
+		 pl->ext_size, pl->po_off, pl->po_size);
+	ms_probe_fail(p, "%s", why);
+	ms_probe_try_symbol(p, "page_ext_size", &addr);
+	ms_ctx_invalid(c, MS_KVADDR, addr, "%s", why);
 	return false;
 }
 
@@ -168,8 +174,8 @@ static void resolve(struct ms_ctx *c, struct ms_probe *p, struct ms_po_layout *p
 		return;
 	}
 	pl->ext_size = c->L.page_ext_size;
-	if (ms_probe_symbol(p, "page_owner_ops", &ops) ||
-	    ms_probe_member(p, "page_ext_operations", "offset", &off, &sz)) {
+	if (ms_probe_try_symbol(p, "page_owner_ops", &ops) ||
+	    ms_probe_try_member(p, "page_ext_operations", "offset", &off, &sz)) {
 		ms_probe_fail(p, "no page_owner_ops (CONFIG_PAGE_OWNER off)");
 		return;
 	}
@@ -179,23 +185,23 @@ static void resolve(struct ms_ctx *c, struct ms_probe *p, struct ms_po_layout *p
 	}
 	pl->po_off = ms_get_u64(b, 0);
 	/* struct static_key_false: key.enabled (atomic_t) first */
-	if (ms_probe_symbol(p, "page_owner_inited", &key) == 0 &&
+	if (ms_probe_try_symbol(p, "page_owner_inited", &key) == 0 &&
 	    ms_read(c, MS_KVADDR, key, b, 4, "page_owner_inited", NULL) == 0)
 		pl->inited = ms_get_u32(b, 0) != 0;
 	if (!pl->inited) {
 		ms_probe_fail(p, "page_owner is not enabled (boot without page_owner=on)");
 		return;
 	}
-	if (ms_probe_enum(p, "PAGE_EXT_OWNER", &v) == 0 && v >= 0 && v < 64)
+	if (ms_probe_try_enum(p, "PAGE_EXT_OWNER", &v) == 0 && v >= 0 && v < 64)
 		pl->bit_owner = (int)v;
-	if (ms_probe_enum(p, "PAGE_EXT_OWNER_ALLOCATED", &v) == 0 &&
+	if (ms_probe_try_enum(p, "PAGE_EXT_OWNER_ALLOCATED", &v) == 0 &&
 	    v >= 0 && v < 64)
 		pl->bit_allocated = (int)v;
 	if (pl->bit_owner < 0 || pl->bit_allocated < 0) {
 		ms_probe_fail(p, "PAGE_EXT_OWNER* not in the debug info");
 		return;
 	}
-	if (ms_probe_size(p, "page_owner", &pl->po_size)) {
+	if (ms_probe_try_size(p, "page_owner", &pl->po_size)) {
 		ms_probe_fail(p, "struct page_owner not in the debug info");
 		return;
 	}
@@ -214,16 +220,16 @@ static void resolve(struct ms_ctx *c, struct ms_probe *p, struct ms_po_layout *p
 	pl->free_tgid = po_member(p, pl, "free_tgid", 4);
 	if (!ext_size_consistent(c, p, pl))
 		return;
-	if (ms_probe_symbol(p, "gfpflag_names", &a) == 0)
+	if (ms_probe_try_symbol(p, "gfpflag_names", &a) == 0)
 		pl->gfp_names = a;
-	if (ms_probe_symbol(p, "migratetype_names", &a) == 0)
+	if (ms_probe_try_symbol(p, "migratetype_names", &a) == 0)
 		pl->mt_names = a;
-	if (ms_probe_symbol(p, "migrate_reason_names", &a) == 0)
+	if (ms_probe_try_symbol(p, "migrate_reason_names", &a) == 0)
 		pl->mr_names = a;
 	/* the arrays' lengths: migratetype_names[MIGRATE_TYPES], migrate_reason_names[MR_TYPES] */
-	if (ms_probe_enum(p, "MIGRATE_TYPES", &v) == 0 && v > 0 && v <= 64)
+	if (ms_probe_try_enum(p, "MIGRATE_TYPES", &v) == 0 && v > 0 && v <= 64)
 		pl->mt_count = (long)v;
-	if (ms_probe_enum(p, "MR_TYPES", &v) == 0 && v > 0 && v <= 64)
+	if (ms_probe_try_enum(p, "MR_TYPES", &v) == 0 && v > 0 && v <= 64)
 		pl->mr_count = (long)v;
 	pl->depot = *ms_get_depot(c);
 	resolve_pageblock(p, pl);

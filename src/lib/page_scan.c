@@ -34,20 +34,24 @@ static double now(void)
 
 void ms_scan_struct_pages(struct ms_ctx *c, unsigned what)
 {
-	struct ms_page_visitor v[MAX_VISITORS];
+	struct ms_page_visitor v[MAX_VISITORS], hv;
 	bool failed[MAX_VISITORS] = { false };
 	struct pass p = { .v = v, .failed = failed };
 	struct ms_sections *secs = ms_get_sections(c);
 	uint64_t before = c->pages_scanned;
+	bool hvo;
 	double t0;
 
-	if (!secs)
+	what &= ~c->scans_tried;
+	if (!secs || !what)
 		return;
-	if ((what & MS_SCAN_OFFLINE) && !c->offline &&
-	    ms_offline_visitor(c, &v[p.n]) == 0)
+	c->scans_tried |= what;
+	hvo = (what & MS_SCAN_HVO) && ms_hvo_visitor(c, &hv) == 0;
+	/* PageOffline first: the order of the recorded problems is stable */
+	if ((what & MS_SCAN_OFFLINE) && ms_offline_visitor(c, &v[p.n], hvo) == 0)
 		p.n++;
-	if ((what & MS_SCAN_HVO) && !c->hvo && ms_hvo_visitor(c, &v[p.n]) == 0)
-		p.n++;
+	if (hvo)
+		v[p.n++] = hv;
 	if (!p.n)
 		return;
 	t0 = now();

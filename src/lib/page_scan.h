@@ -38,16 +38,19 @@ struct ms_page_visitor {
 };
 
 /*
- * Make the visitor of each scan in @what: 0, or MS_ERROR when the scan
- * cannot run on this dump (its layout is missing) or memory ran out.
+ * Make the visitor of a scan: 0, or MS_ERROR when the scan cannot run on
+ * this dump (its layout is missing) or memory ran out.  @hvo_in_pass: the
+ * hugetlb scan shares the pass, and records the bad hugetlb heads both
+ * scans meet (once).
  */
-int ms_offline_visitor(struct ms_ctx *c, struct ms_page_visitor *v);
+int ms_offline_visitor(struct ms_ctx *c, struct ms_page_visitor *v,
+		       bool hvo_in_pass);
 int ms_hvo_visitor(struct ms_ctx *c, struct ms_page_visitor *v);
 
 /*
- * Run the scans of @what that are not cached in @c yet, in one pass over
- * the struct pages.  A scan that cannot run stays uncached (its getter
- * returns NULL).
+ * Run the scans of @what not tried yet on @c, in one pass over the struct
+ * pages; each is tried once (c->scans_tried).  A scan that cannot run, or
+ * ran out of memory (recorded), leaves its result NULL.
  */
 void ms_scan_struct_pages(struct ms_ctx *c, unsigned what);
 

@@ -25,12 +25,34 @@ int ms_probe_fail(struct ms_probe *p, const char *fmt, ...)
 	return MS_ERROR;
 }
 
+int ms_probe_try_member(struct ms_probe *p, const char *type,
+			const char *member, size_t *off, size_t *size)
+{
+	size_t dummy;
+
+	return p->t->ops->member(p->t->priv, type, member, off,
+				 size ? size : &dummy);
+}
+
+int ms_probe_try_size(struct ms_probe *p, const char *type, size_t *size)
+{
+	return p->t->ops->type_size(p->t->priv, type, size);
+}
+
+int ms_probe_try_enum(struct ms_probe *p, const char *name, int64_t *v)
+{
+	return p->t->ops->enumerator(p->t->priv, name, v);
+}
+
+int ms_probe_try_symbol(struct ms_probe *p, const char *name, uint64_t *addr)
+{
+	return p->t->ops->symbol(p->t->priv, name, addr);
+}
+
 int ms_probe_member(struct ms_probe *p, const char *type, const char *member,
 		    size_t *off, size_t *size)
 {
-	size_t dummy;
-	int r = p->t->ops->member(p->t->priv, type, member, off,
-				  size ? size : &dummy);
+	int r = ms_probe_try_member(p, type, member, off, size);
 
 	if (r < 0)
 		ms_probe_fail(p, "cannot look up %s.%s in the debug info", type,
@@ -38,19 +60,9 @@ int ms_probe_member(struct ms_probe *p, const char *type, const char *member,
 	return r;
 }
 
-int ms_probe_size(struct ms_probe *p, const char *type, size_t *size)
-{
-	int r = p->t->ops->type_size(p->t->priv, type, size);
-
-	if (r < 0)
-		ms_probe_fail(p, "cannot look up the size of %s in the debug info",
-			      type);
-	return r;
-}
-
 int ms_probe_enum(struct ms_probe *p, const char *name, int64_t *v)
 {
-	int r = p->t->ops->enumerator(p->t->priv, name, v);
+	int r = ms_probe_try_enum(p, name, v);
 
 	if (r < 0)
 		ms_probe_fail(p, "cannot look up enumerator %s in the debug info",
@@ -60,7 +72,7 @@ int ms_probe_enum(struct ms_probe *p, const char *name, int64_t *v)
 
 int ms_probe_symbol(struct ms_probe *p, const char *name, uint64_t *addr)
 {
-	int r = p->t->ops->symbol(p->t->priv, name, addr);
+	int r = ms_probe_try_symbol(p, name, addr);
 
 	if (r < 0)
 		ms_probe_fail(p, "cannot look up symbol %s", name);
@@ -71,7 +83,7 @@ int ms_probe_bit(struct ms_probe *p, const char *name, int64_t limit, int *bit)
 {
 	int64_t v;
 
-	if (ms_probe_enum(p, name, &v) || v < 0 || v >= limit)
+	if (ms_probe_try_enum(p, name, &v) || v < 0 || v >= limit)
 		return MS_ABSENT;
 	*bit = (int)v;
 	return 0;

@@ -31,15 +31,24 @@ int ms_probe_fail(struct ms_probe *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Look-ups: 0 found; MS_ABSENT when this kernel lacks it (a branch to try,
- * nothing recorded); MS_ERROR when the target failed (recorded).  @size
- * may be NULL.
+ * Look-ups: 0 found; MS_ABSENT when this kernel lacks it (a branch to try);
+ * MS_ERROR when the target failed.  Each comes twice:
+ *  - ms_probe_*(): what the layout cannot do without being sound, where a
+ *    target failure is recorded as the probe's failure (absence is the
+ *    caller's to judge);
+ *  - ms_probe_try_*(): optional facts and branches, where a target failure
+ *    only means "not this branch" and nothing is recorded.
+ * @size may be NULL.
  */
 int ms_probe_member(struct ms_probe *p, const char *type, const char *member,
 		    size_t *off, size_t *size);
-int ms_probe_size(struct ms_probe *p, const char *type, size_t *size);
 int ms_probe_enum(struct ms_probe *p, const char *name, int64_t *v);
 int ms_probe_symbol(struct ms_probe *p, const char *name, uint64_t *addr);
+int ms_probe_try_member(struct ms_probe *p, const char *type,
+			const char *member, size_t *off, size_t *size);
+int ms_probe_try_size(struct ms_probe *p, const char *type, size_t *size);
+int ms_probe_try_enum(struct ms_probe *p, const char *name, int64_t *v);
+int ms_probe_try_symbol(struct ms_probe *p, const char *name, uint64_t *addr);
 
 /* An enumerator in [0, @limit): 0, else non-zero (nothing recorded). */
 int ms_probe_bit(struct ms_probe *p, const char *name, int64_t limit, int *bit);

@@ -289,7 +289,7 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 		    const struct ms_findings *f)
 {
 	struct json j;
-	unsigned shows = ri->cmd->shows;
+	unsigned shows = ri->cmd ? ri->cmd->shows : 0;
 
 	json_begin(&j, out);
 	json_obj(&j, NULL);
@@ -298,7 +298,7 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 	json_str(&j, "name", "memsect");
 	json_str(&j, "version", MS_VERSION);
 	json_obj_end(&j);
-	json_str(&j, "command", ri->cmd->name);
+	json_str(&j, "command", ri->cmd ? ri->cmd->name : NULL);
 	json_obj(&j, "dump");
 	json_str(&j, "path", ri->dump_path);
 	json_str(&j, "format", ri->dump_format);

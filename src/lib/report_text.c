@@ -195,7 +195,7 @@ static void findings_text(FILE *out, const struct ms_findings *f)
 void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri,
 		    const struct ms_findings *f)
 {
-	unsigned shows = ri->cmd->shows;
+	unsigned shows = ri->cmd ? ri->cmd->shows : 0;
 
 	fprintf(out, "kernel %s%s%s\n", c->L.osrelease[0] ? c->L.osrelease : "?",
 		c->L.build_id[0] ? ", build id " : "", c->L.build_id);

@@ -40,32 +40,32 @@ static void resolve(struct ms_ctx *c, struct ms_probe *p, struct ms_depot *d)
 	memset(d, 0, sizeof(*d));
 	d->offset_bits = DEPOT_POOL_ORDER + c->L.page_shift - DEPOT_STACK_ALIGN;
 	/* 83a4f1ef45a9 (v6.1) reserved 5 bits; stack_depot_get_extra_bits came with it. */
-	extra = ms_probe_symbol(p, "stack_depot_get_extra_bits", &a) == 0 ? 5 : 0;
-	if (ms_probe_symbol(p, "pools_num", &d->count_addr) == 0 &&
-	    ms_probe_symbol(p, "stack_pools", &d->pools) == 0) {
+	extra = ms_probe_try_symbol(p, "stack_depot_get_extra_bits", &a) == 0 ? 5 : 0;
+	if (ms_probe_try_symbol(p, "pools_num", &d->count_addr) == 0 &&
+	    ms_probe_try_symbol(p, "stack_pools", &d->pools) == 0) {
 		/* 6.8 "lib/stackdepot: drop valid bit from handles" */
 		d->scheme = MS_DEPOT_POOLS_PLUS_1;
 		d->index_bits = 32 - d->offset_bits - extra;
-		d->pools_is_pointer = ms_probe_symbol(p, "stack_max_pools", &d->max_pools_addr) == 0;
-	} else if (ms_probe_symbol(p, "pool_index", &d->count_addr) == 0 &&
-		   ms_probe_symbol(p, "stack_pools", &d->pools) == 0) {
+		d->pools_is_pointer = ms_probe_try_symbol(p, "stack_max_pools", &d->max_pools_addr) == 0;
+	} else if (ms_probe_try_symbol(p, "pool_index", &d->count_addr) == 0 &&
+		   ms_probe_try_symbol(p, "stack_pools", &d->pools) == 0) {
 		d->scheme = MS_DEPOT_POOLS;	/* 6.3 "rename slab to pool" */
 		d->index_bits = 32 - d->offset_bits - 1 - extra;
-	} else if (ms_probe_symbol(p, "depot_index", &d->count_addr) == 0 &&
-		   ms_probe_symbol(p, "stack_slabs", &d->pools) == 0) {
+	} else if (ms_probe_try_symbol(p, "depot_index", &d->count_addr) == 0 &&
+		   ms_probe_try_symbol(p, "stack_slabs", &d->pools) == 0) {
 		d->scheme = MS_DEPOT_SLABS;
 		d->index_bits = 32 - d->offset_bits - 1 - extra;
 	} else {
 		return;
 	}
 	d->has_valid_bit = d->scheme != MS_DEPOT_POOLS_PLUS_1;
-	if (ms_probe_member(p, "stack_record", "size", &d->size_off, NULL) ||
-	    ms_probe_member(p, "stack_record", "entries", &d->entries_off, &sz))
+	if (ms_probe_try_member(p, "stack_record", "size", &d->size_off, NULL) ||
+	    ms_probe_try_member(p, "stack_record", "entries", &d->entries_off, &sz))
 		return;
 	/* 6.8+: entries[CONFIG_STACKDEPOT_MAX_FRAMES]; before, a flexible array */
 	d->entries_cap = sz / 8;
-	d->has_refcount = ms_probe_member(p, "stack_record", "count", &d->count_off, NULL) == 0;
-	d->has_handle = ms_probe_member(p, "stack_record", "handle", &d->handle_off, NULL) == 0;
+	d->has_refcount = ms_probe_try_member(p, "stack_record", "count", &d->count_off, NULL) == 0;
+	d->has_handle = ms_probe_try_member(p, "stack_record", "handle", &d->handle_off, NULL) == 0;
 	d->ok = true;
 }
 

@@ -63,6 +63,7 @@ struct ms_ctx {
 	struct ms_blocks *blocks;	/* cached by ms_get_blocks() */
 	struct ms_offline *offline;	/* cached by ms_get_offline() */
 	struct ms_hvo *hvo;		/* cached by ms_get_hvo() */
+	unsigned scans_tried;		/* struct page scans run (page_scan.h) */
 	/* Sub-layouts, resolved once on first use (src/lib/probe.h). */
 	struct ms_hvo_layout *hvo_layout;	/* NULL: unusable */
 	bool hvo_layout_tried;

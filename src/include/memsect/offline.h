@@ -43,7 +43,7 @@ struct ms_offline {
 	int64_t in_file;		/* -1 unknown */
 	uint64_t offlinable;
 	uint64_t pages_scanned;
-	double seconds;			/* wall time of the struct page scan */
+	double seconds;			/* wall time of the struct page pass */
 };
 
 struct ms_offline *ms_get_offline(struct ms_ctx *c);

@@ -17,7 +17,7 @@
 struct ms_command;
 
 struct ms_report_info {
-	const struct ms_command *cmd;	/* what to show (set by ms_command_run) */
+	const struct ms_command *cmd;	/* what to show (set by ms_command_run); NULL: the envelope and findings only */
 	const char *dump_path;		/* may be NULL */
 	const char *dump_format;	/* may be NULL */
 	const char *vmlinux_path;	/* may be NULL */
