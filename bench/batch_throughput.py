@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from dumps import all_dumps  # noqa: E402
+from dumps import all_dumps, link_build_id_tree  # noqa: E402
 
 MEMSECT = Path(os.environ.get("MEMSECT_BIN", REPO / "build" / "memsect"))
 
@@ -47,12 +47,7 @@ def main():
     dumps = all_dumps(fmt=fmt)
     with tempfile.TemporaryDirectory(prefix="memsect-bench-") as tmp:
         tmp = Path(tmp)
-        for d in dumps:
-            bid = d.manifest["vmcoreinfo"]["BUILD-ID"]
-            leaf = tmp / ".build-id" / bid[:2] / f"{bid[2:]}.debug"
-            if not leaf.exists():
-                leaf.parent.mkdir(parents=True, exist_ok=True)
-                leaf.symlink_to(d.vmlinux.resolve())
+        link_build_id_tree(dumps, tmp)
         listing = tmp / "list"
         listing.write_text("".join(f"{d.path}\n" for d in dumps))
         batch = ["batch", "--commands", "diagnose", "--no-default-debug-dirs",

@@ -56,5 +56,20 @@ def all_dumps(kernel=None, scenario=None, fmt=None) -> list:
     return out
 
 
+def link_build_id_tree(dumps, root: Path) -> dict:
+    """A debug directory at @root where each dump's vmlinux is found by its
+    build id (VMCOREINFO BUILD-ID, from the manifest) as distributions lay
+    it out: ROOT/.build-id/xx/yyyy.debug, a symlink.  Returns {build id: leaf}."""
+    leaves = {}
+    for d in dumps:
+        bid = d.manifest["vmcoreinfo"]["BUILD-ID"]
+        leaf = root / ".build-id" / bid[:2] / f"{bid[2:]}.debug"
+        if not leaf.exists():
+            leaf.parent.mkdir(parents=True, exist_ok=True)
+            leaf.symlink_to(d.vmlinux.resolve())
+        leaves[bid] = leaf
+    return leaves
+
+
 def dump_ids(dumps) -> list:
     return [d.id for d in dumps]

@@ -22,7 +22,7 @@ import subprocess
 
 import pytest
 
-from test_cli_common import MEMSECT, all_dumps, env, run
+from test_cli_common import MEMSECT, all_dumps, env, link_build_id_tree, run
 
 DUMPS = all_dumps()
 COMMANDS = ("diagnose", "hvo")
@@ -53,12 +53,7 @@ def cut_copy(src, dst, pct):
 def inputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("batch")
     ids = root / "debug"
-    for d in DUMPS:
-        bid = d.manifest["vmcoreinfo"]["BUILD-ID"]
-        leaf = ids / ".build-id" / bid[:2] / f"{bid[2:]}.debug"
-        if not leaf.exists():
-            leaf.parent.mkdir(parents=True, exist_ok=True)
-            leaf.symlink_to(d.vmlinux.resolve())
+    link_build_id_tree(DUMPS, ids)
     small_kdump = min((d for d in DUMPS if d.fmt == "kdump"), key=lambda d: d.path.stat().st_size)
     small_elf = min((d for d in DUMPS if d.fmt == "elf"), key=lambda d: d.path.stat().st_size)
     broken = [cut_copy(small_kdump.path, root / f"kdump-{p}.kdump", p) for p in (1, 50)]

@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from dumps import all_dumps, dump_ids  # noqa: E402,F401
+from dumps import all_dumps, dump_ids, link_build_id_tree  # noqa: E402,F401
 
 MEMSECT = Path(os.environ.get("MEMSECT_BIN", REPO / "build" / "memsect"))
 LSAN_SUPP = REPO / "src" / "sanitizer" / "lsan.supp"

@@ -23,7 +23,7 @@ import urllib.request
 
 import pytest
 
-from test_cli_common import MEMSECT, all_dumps, dump_ids, env, run
+from test_cli_common import MEMSECT, all_dumps, dump_ids, env, link_build_id_tree, run
 
 # One kdump-compressed dump per kernel (its baseline where it has one; the
 # 7.3-skippable kernel has one scenario): what is found depends on the kernel.
@@ -127,10 +127,7 @@ def check_found(dump, p, source):
 
 @pytest.mark.parametrize("dump", DUMPS, ids=dump_ids(DUMPS))
 def test_build_id_dir(dump, tmp_path):
-    bid = build_id(dump)
-    leaf = tmp_path / ".build-id" / bid[:2] / f"{bid[2:]}.debug"
-    leaf.parent.mkdir(parents=True)
-    leaf.symlink_to(dump.vmlinux.resolve())
+    leaf = link_build_id_tree([dump], tmp_path)[build_id(dump)]
     doc = check_found(dump, memsect_found(dump, "--debug-dir", tmp_path), "build-id-dir")
     assert doc["dump"]["vmlinux"] == str(leaf)
 
