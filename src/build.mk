@@ -13,7 +13,7 @@ MS_SAN :=
 endif
 
 CC ?= gcc
-MS_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fPIC \
+MS_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -O2 -g -fPIC \
 	-Isrc/include -Isrc/lib -Isrc/elf -Isrc/dumpfile $(MS_SAN) $(CFLAGS)
 MS_LDFLAGS := $(MS_SAN) $(LDFLAGS)
 MS_CLI_LIBS := -lkdumpfile -laddrxlat -ldw -lelf -lbpf -ldebuginfod

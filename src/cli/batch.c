@@ -18,6 +18,7 @@
 #include "kdump_target.h"
 #include "memsect/command.h"
 #include "report_json.h"
+#include "threads.h"
 
 #define MAX_COMMANDS 8
 #define MAX_JOBS 256
@@ -25,6 +26,7 @@
 
 struct batch {
 	unsigned jobs;
+	unsigned threads;		/* per dump, pages.c */
 	double timeout;			/* seconds, 0: none */
 	const char *output;		/* NULL: stdout */
 	int resume;
@@ -127,8 +129,8 @@ static void failed_line(FILE *out, const struct input *in, const char *status,
 }
 
 static int run_one(struct kdump_target *kt, const struct ms_command *cmd,
-		   const char *path, struct ran *r, struct ms_session *s,
-		   char *err, size_t errlen)
+		   const char *path, unsigned threads, struct ran *r,
+		   struct ms_session *s, char *err, size_t errlen)
 {
 	static struct ms_args a = { .json = true, .pid = -1 };
 	struct ms_report_info ri = {
@@ -144,6 +146,7 @@ static int run_one(struct kdump_target *kt, const struct ms_command *cmd,
 	r->cmd = cmd;
 	if (ms_session_open(s, &kt->target, err, errlen))
 		return -1;
+	s->c.threads = threads;
 	out = open_memstream(&r->doc, &r->len);
 	if (!out) {
 		snprintf(err, errlen, "out of memory");
@@ -180,7 +183,8 @@ static int child(const struct batch *b, const struct input *in, FILE *out)
 	for (size_t i = 0; i < b->ncmds; i++) {
 		struct ms_session s;
 
-		if (run_one(&kt, b->cmds[i], in->path, &ran[i], &s, err, sizeof(err))) {
+		if (run_one(&kt, b->cmds[i], in->path, b->threads, &ran[i], &s,
+			    err, sizeof(err))) {
 			ms_session_close(&s);
 			failed_line(out, in, "error", 3, 0, err, now() - t0);
 			return 3;
@@ -589,6 +593,10 @@ int batch_main(int argc, char **argv)
 				return usage("--jobs: expected 1 to 256, got", v);
 			b.jobs = (unsigned)n;
 			i++;
+		} else if (!strcmp(w, "--threads") && v) {
+			if (cli_parse_threads(v, &b.threads))
+				return usage("--threads: expected 1 to 64, got", v);
+			i++;
 		} else if (!strcmp(w, "--timeout") && v) {
 			b.timeout = strtod(v, &end);
 			if (*end || b.timeout < 0)
@@ -638,6 +646,10 @@ int batch_main(int argc, char **argv)
 	}
 	if (parse_commands(&b, commands))
 		return 2;
+	/* The cores shared among the jobs, unless --threads says. */
+	if (!b.threads)
+		b.threads = cli_default_threads() / b.jobs ?
+			    cli_default_threads() / b.jobs : 1;
 	if (!in.n)
 		return usage("batch: no dumps given (DUMP..., --from LIST or -)", NULL);
 	if (b.resume && !b.output)

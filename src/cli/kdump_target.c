@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <libkdumpfile/kdumpfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,29 +21,56 @@
 #define START_KERNEL_MAP 0xffffffff80000000ULL	/* x86_64 __START_KERNEL_map */
 #define BMP_CHUNK (1u << 16)			/* bits per kdump_bmp_get_bits */
 
-static int read_kdump(struct kdump_target *kt, kdump_addrspace_t as,
-		      uint64_t addr, void *buf, size_t len, size_t *done)
-{
-	size_t n = len;
-	kdump_status st = kdump_read(kt->kdump, as, addr, buf, &n);
+/*
+ * libkdumpfile does not wait for a cache entry another thread's clone holds:
+ * it answers KDUMP_ERR_BUSY at once, and the read may be retried.
+ */
+#define BUSY_RETRIES 10000
 
-	*done = n;
-	return st == KDUMP_OK && n == len ? 0 : MS_ERROR;
+static int read_kdump(kdump_ctx_t *k, kdump_addrspace_t as, uint64_t addr,
+		      void *buf, size_t len, size_t *done, const char **why)
+{
+	unsigned busy = 0;
+	kdump_status st;
+
+	*done = 0;
+	for (;;) {
+		size_t n = len - *done;
+
+		st = kdump_read(k, as, addr + *done, (char *)buf + *done, &n);
+		*done += n;
+		if (st == KDUMP_OK && *done == len)
+			return 0;
+		if (st != KDUMP_ERR_BUSY || ++busy > BUSY_RETRIES)
+			break;
+		sched_yield();
+	}
+	if (st == KDUMP_ERR_BUSY)
+		*why = "libkdumpfile's cache stayed busy";
+	return MS_ERROR;
 }
 
 /* Physical reads stop where the file was cut (dump_file.h). */
-static int read_phys(struct kdump_target *kt, uint64_t addr, void *buf,
-		     size_t len, size_t *done)
+static int read_phys_of(const struct dump_file *file, kdump_ctx_t *k,
+			uint64_t addr, void *buf, size_t len, size_t *done,
+			const char **why)
 {
 	size_t ok;
 
-	if (!dump_file_missing(&kt->file, addr, len, &ok))
-		return read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, len, done);
+	if (!file->nmissing || !dump_file_missing(file, addr, len, &ok))
+		return read_kdump(k, KDUMP_KPHYSADDR, addr, buf, len, done, why);
 	*done = 0;
-	if (ok && read_kdump(kt, KDUMP_KPHYSADDR, addr, buf, ok, done))
+	if (ok && read_kdump(k, KDUMP_KPHYSADDR, addr, buf, ok, done, why))
 		return MS_ERROR;
-	kt->read_err = "past the end of the truncated dump file";
+	*why = "past the end of the truncated dump file";
 	return MS_ERROR;
+}
+
+static int read_phys(struct kdump_target *kt, uint64_t addr, void *buf,
+		     size_t len, size_t *done)
+{
+	return read_phys_of(&kt->file, kt->kdump, addr, buf, len, done,
+			    &kt->read_err);
 }
 
 /*
@@ -78,11 +106,53 @@ static int kt_read(void *priv, enum ms_addrspace as, uint64_t addr, void *buf,
 	struct kdump_target *kt = priv;
 
 	kt->read_err = NULL;
+	if (as == MS_PADDR)
+		return read_phys(kt, addr, buf, len, done);
 	if (kt->file.nmissing)
-		return as == MS_PADDR ? read_phys(kt, addr, buf, len, done) :
-					read_virt_cut(kt, addr, buf, len, done);
-	return read_kdump(kt, as == MS_PADDR ? KDUMP_KPHYSADDR : KDUMP_KVADDR,
-			  addr, buf, len, done);
+		return read_virt_cut(kt, addr, buf, len, done);
+	return read_kdump(kt->kdump, KDUMP_KVADDR, addr, buf, len, done,
+			  &kt->read_err);
+}
+
+/* A reader thread's handle: a libkdumpfile clone sharing file and cache. */
+struct kt_clone {
+	const struct dump_file *file;
+	kdump_ctx_t *kdump;
+	const char *why;
+};
+
+static void *kt_clone(void *priv)
+{
+	struct kdump_target *kt = priv;
+	struct kt_clone *kc = malloc(sizeof(*kc));
+
+	if (!kc)
+		return NULL;
+	kc->file = &kt->file;
+	kc->why = NULL;
+	kc->kdump = kdump_clone(kt->kdump, 0);
+	if (!kc->kdump) {
+		free(kc);
+		return NULL;
+	}
+	return kc;
+}
+
+static int kt_clone_read(void *clone, uint64_t paddr, void *buf, size_t len,
+			 size_t *done)
+{
+	struct kt_clone *kc = clone;
+
+	return read_phys_of(kc->file, kc->kdump, paddr, buf, len, done,
+			    &kc->why);
+}
+
+static void kt_clone_free(void *clone)
+{
+	struct kt_clone *kc = clone;
+
+	kdump_free(kc->kdump);
+	free(kc);
 }
 
 static int kt_symbol(void *priv, const char *name, uint64_t *addr)
@@ -216,6 +286,9 @@ static const struct ms_target_ops kt_ops = {
 	.file_size = kt_file_size,
 	.errmsg = kt_errmsg,
 	.addr_symbol = kt_addr_symbol,
+	.clone = kt_clone,
+	.clone_read = kt_clone_read,
+	.clone_free = kt_clone_free,
 };
 
 /* VMCOREINFO is KEY=VALUE lines; libkdumpfile gives it as a string or blob. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "threads.h"
 #include "kdump_target.h"
 #include "memsect/command.h"
 
@@ -24,8 +25,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: memsect <command> [--json] [options] VMCORE [VMLINUX] [PFN...]\n"
-		"       memsect batch [--jobs N] [--timeout S] [--output FILE.jsonl] [--resume]\n"
-		"                     [--commands C,...] [--shard K/N] [--debug-dir DIR]...\n"
+		"       memsect batch [--jobs N] [--threads N] [--timeout S] [--output FILE.jsonl]\n"
+		"                     [--resume] [--commands C,...] [--shard K/N] [--debug-dir DIR]...\n"
 		"                     (DUMP... | --from LIST | -)\n"
 		"       memsect batch-summary FILE.jsonl\n"
 		"       memsect --help | --version\n\n"
@@ -44,10 +45,11 @@ static void usage(FILE *out)
 		"--debug-dir DIR: also look in DIR/.build-id/xx/yyyy.debug (repeatable).\n"
 		"--no-default-debug-dirs: only --debug-dir and debuginfod, not /usr/lib/debug, /boot.\n"
 		"--no-vmlinux: types from the dump's own BTF, symbols from its kallsyms.\n"
+		"--threads N: threads that read struct pages (default: the cores, %u here).\n"
 		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
 		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
 		"             3 unreadable dump or unusable/mismatched vmlinux\n",
-		MS_SCHEMA);
+		cli_default_threads(), MS_SCHEMA);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -88,7 +90,8 @@ static void progress(void *arg, uint64_t done, uint64_t total)
 }
 
 static int run(const struct ms_command *cmd, const struct ms_args *a,
-	       const char *dump, const struct kdump_target_debuginfo *di)
+	       const char *dump, const struct kdump_target_debuginfo *di,
+	       unsigned threads)
 {
 	static struct kdump_target kt;
 	struct ms_session sess;
@@ -108,6 +111,7 @@ static int run(const struct ms_command *cmd, const struct ms_args *a,
 		kdump_target_close(&kt);
 		return EXIT_INPUT;
 	}
+	sess.c.threads = threads;
 	if (isatty(STDERR_FILENO)) {
 		sess.c.progress = progress;
 		sess.c.progress_arg = &last_pct;
@@ -138,6 +142,7 @@ int main(int argc, char **argv)
 	static char **rest;
 	char err[256];
 	int nrest = 0, nwords = 0, first_pfn = 1;
+	unsigned threads = cli_default_threads();
 
 	words = calloc((size_t)argc + 1, sizeof(*words));
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
@@ -171,6 +176,11 @@ int main(int argc, char **argv)
 			di.search.debug_dirs[di.search.ndebug_dirs++] = argv[++i];
 		} else if (!strcmp(w, "--no-default-debug-dirs")) {
 			di.search.no_default_dirs = 1;
+		} else if (!strcmp(w, "--threads")) {
+			if (i + 1 == argc || cli_parse_threads(argv[i + 1], &threads))
+				return usage_error("--threads: expected 1 to %s",
+						   "64");
+			i++;
 		} else if (!cmd && w[0] != '-') {
 			cmd = ms_command_find(w);
 			if (!cmd)
@@ -193,5 +203,5 @@ int main(int argc, char **argv)
 	}
 	if (ms_args_pfns(cmd, &a, words + first_pfn, nwords - first_pfn, err, sizeof(err)))
 		return usage_error("%s", err);
-	return run(cmd, &a, words[0], &di);
+	return run(cmd, &a, words[0], &di, threads);
 }

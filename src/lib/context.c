@@ -72,21 +72,64 @@ const struct ms_read_error *ms_ctx_last_error(const struct ms_ctx *c)
 	return &c->errors[c->nerrors - 1];
 }
 
-static void add_error(struct ms_ctx *c, enum ms_error_kind kind,
-		      enum ms_addrspace as, uint64_t address, const char *fmt,
-		      va_list ap)
+static void keep(struct ms_ctx *c, const struct ms_read_error *e)
 {
-	if (c->nerrors < MS_MAX_ERRORS) {
-		struct ms_read_error *e = &c->errors[c->nerrors];
-
-		e->address = address;
-		e->as = as;
-		e->kind = kind;
-		vsnprintf(e->what, sizeof(e->what), fmt, ap);
-	}
+	if (c->nerrors < MS_MAX_ERRORS)
+		c->errors[c->nerrors] = *e;
 	c->nerrors++;
-	if (kind == MS_ERR_INVALID)
+	if (e->kind == MS_ERR_INVALID)
 		c->ninvalid++;
+}
+
+static bool hold(struct ms_error_hold *h, const struct ms_read_error *e,
+		 const uint64_t *once_key)
+{
+	if (h->n == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 8;
+		struct ms_held_error *nv = realloc(h->v, ncap * sizeof(*nv));
+
+		if (!nv) {
+			h->nomem = true;
+			return false;
+		}
+		h->v = nv;
+		h->cap = ncap;
+	}
+	h->v[h->n].e = *e;
+	h->v[h->n].once = once_key != NULL;
+	h->v[h->n++].key = once_key ? *once_key : 0;
+	return true;
+}
+
+/* Whether @key was recorded lately; remembers it if not. */
+static bool seen_once(struct ms_ctx *c, uint64_t key)
+{
+	for (unsigned i = 0; i < MS_PGT_BAD_SLOTS && i < c->nonce; i++)
+		if (c->once[i] == key)
+			return true;
+	c->once[c->nonce++ % MS_PGT_BAD_SLOTS] = key;
+	return false;
+}
+
+static void add_error(struct ms_ctx *c, enum ms_error_kind kind,
+		      enum ms_addrspace as, uint64_t address,
+		      const uint64_t *once_key, const char *fmt, va_list ap)
+{
+	struct ms_read_error e = { .address = address, .as = as, .kind = kind };
+
+	vsnprintf(e.what, sizeof(e.what), fmt, ap);
+	if (c->hold)
+		hold(c->hold, &e, once_key);
+	else if (!once_key || !seen_once(c, *once_key))
+		keep(c, &e);
+}
+
+void ms_ctx_release(struct ms_ctx *c, const struct ms_error_hold *h,
+		    size_t from, size_t to)
+{
+	for (size_t i = from; i < to && i < h->n; i++)
+		if (!h->v[i].once || !seen_once(c, h->v[i].key))
+			keep(c, &h->v[i].e);
 }
 
 void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
@@ -95,7 +138,7 @@ void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_error(c, MS_ERR_READ, as, address, fmt, ap);
+	add_error(c, MS_ERR_READ, as, address, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -105,7 +148,17 @@ void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_error(c, MS_ERR_INVALID, as, address, fmt, ap);
+	add_error(c, MS_ERR_INVALID, as, address, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void ms_ctx_invalid_once(struct ms_ctx *c, uint64_t key, enum ms_addrspace as,
+			 uint64_t address, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_error(c, MS_ERR_INVALID, as, address, &key, fmt, ap);
 	va_end(ap);
 }
 

@@ -38,6 +38,7 @@ void ms_scan_struct_pages(struct ms_ctx *c, unsigned what)
 	bool failed[MAX_VISITORS] = { false };
 	struct pass p = { .v = v, .failed = failed };
 	struct ms_sections *secs = ms_get_sections(c);
+	struct ms_memmap_pass *pass;
 	uint64_t before = c->pages_scanned;
 	bool hvo;
 	double t0;
@@ -55,6 +56,7 @@ void ms_scan_struct_pages(struct ms_ctx *c, unsigned what)
 	if (!p.n)
 		return;
 	t0 = now();
+	pass = ms_memmap_pass_new(c, secs->v, secs->n);
 	for (size_t i = 0; i < secs->n; i++) {
 		const struct ms_section *s = &secs->v[i];
 		bool live = false;
@@ -67,7 +69,7 @@ void ms_scan_struct_pages(struct ms_ctx *c, unsigned what)
 		}
 		if (!live)
 			break;
-		if (ms_for_each_page_chunk(c, s, fan_out, &p) < 0) {
+		if (!pass || ms_memmap_pass_section(pass, s, fan_out, &p) < 0) {
 			for (size_t k = 0; k < p.n; k++)
 				failed[k] = true;	/* out of memory */
 			break;
@@ -75,6 +77,7 @@ void ms_scan_struct_pages(struct ms_ctx *c, unsigned what)
 		if (c->progress)
 			c->progress(c->progress_arg, i + 1, secs->n);
 	}
+	ms_memmap_pass_free(pass);
 	for (size_t k = 0; k < p.n; k++) {
 		if (failed[k])
 			ms_ctx_error(c, MS_KVADDR, 0,

@@ -54,15 +54,11 @@ uint64_t ms_level_size(const struct ms_ctx *c, int level)
 static int invalid(struct ms_ctx *c, uint64_t va, uint64_t slot,
 		   const struct ms_pte *leaf, const char *why)
 {
-	for (unsigned i = 0; i < MS_PGT_BAD_SLOTS && i < c->pgt_nbad; i++)
-		if (c->pgt_bad[i] == slot)
-			return MS_ERROR;
-	c->pgt_bad[c->pgt_nbad++ % MS_PGT_BAD_SLOTS] = slot;
-	ms_ctx_invalid(c, MS_KVADDR, va,
-		       "page table entry 0x%llx at 0x%llx (level %d) for 0x%llx: %s",
-		       (unsigned long long)leaf->entry,
-		       (unsigned long long)slot, leaf->level,
-		       (unsigned long long)va, why);
+	ms_ctx_invalid_once(c, slot, MS_KVADDR, va,
+			    "page table entry 0x%llx at 0x%llx (level %d) for 0x%llx: %s",
+			    (unsigned long long)leaf->entry,
+			    (unsigned long long)slot, leaf->level,
+			    (unsigned long long)va, why);
 	return MS_ERROR;
 }
 

@@ -34,13 +34,27 @@ def run(*args, timeout=600):
                           timeout=timeout, env=env())
 
 
+# The fact tests read the dumps on reader threads (pages.c) whatever the
+# machine's cores; test_cli_dumps checks that one thread gives the same.
+THREADS = 3
+
+
 @functools.lru_cache(maxsize=None)
-def diagnose_json(path, vmlinux):
+def diagnose_json(path, vmlinux, threads=THREADS):
     """`memsect diagnose --json` of one dump (cached: every fact test reads it)."""
-    p = run("diagnose", "--json", path, vmlinux)
+    p = run("--threads", threads, "diagnose", "--json", path, vmlinux)
     assert p.returncode in (0, 1), f"exit {p.returncode}: {p.stderr.strip()}"
     assert p.stderr == "", p.stderr
     return json.loads(p.stdout)
+
+
+def untimed(doc):
+    """A document without the scan's timing (what reader threads change)."""
+    if not doc or "stats" not in doc:
+        return doc
+    stats = {k: v for k, v in doc["stats"].items()
+             if k not in ("scan_seconds", "pages_per_second")}
+    return dict(doc, stats=stats)
 
 
 def memsect_json(dump):

@@ -33,7 +33,7 @@ import pytest
 
 import corrupt
 from corrupt import need
-from test_cli_common import run
+from test_cli_common import THREADS, run, untimed
 
 KERNEL = "6.12"
 # x86_64, 4 KiB pages: the largest folio is PUD-sized (PUD_SHIFT 30 - PAGE_SHIFT 12).
@@ -112,7 +112,10 @@ class Outcome:
 
 
 def memsect(command, path, vmlinux, *extra):
+    """The command on reader threads unless @extra says --threads 1."""
     args = [command, "--json", path, vmlinux, *extra]
+    if "--threads" not in extra:
+        args += ["--threads", str(THREADS)]
     return Outcome(args, run(*args))
 
 
@@ -253,7 +256,10 @@ class TestTruncation:
         size = d.path.stat().st_size * pct // 100
         with copy_of(d, tmp_path, length=size) as path:
             o = memsect(command, path, d.vmlinux)
+            one = memsect(command, path, d.vmlinux, "--threads", "1")
         expect(o, error, partial(TRUNCATED, findings_count=True))
+        # Reader threads record the failed reads as one thread does.
+        assert untimed(one.doc) == untimed(o.doc)
         if o.cls != "partial":
             return
         orig, layout = originals(scenario), corrupt.layout_of(d.path)

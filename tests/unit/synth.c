@@ -232,6 +232,23 @@ unsigned long synth_vtop_calls(struct synth *s)
 	return s->vtop_calls;
 }
 
+/* Reader threads' handles: the synthetic memory is only read. */
+static void *s_clone(void *priv)
+{
+	return priv;
+}
+
+static int s_clone_read(void *clone, uint64_t paddr, void *buf, size_t len,
+			size_t *done)
+{
+	return s_read(clone, MS_PADDR, paddr, buf, len, done);
+}
+
+static void s_clone_free(void *clone)
+{
+	(void)clone;
+}
+
 static const struct ms_target_ops synth_ops = {
 	.read = s_read,
 	.symbol = s_symbol,
@@ -251,6 +268,9 @@ static const struct ms_target_ops synth_ops_vtop = {
 	.vmcoreinfo = s_vmcoreinfo,
 	.vtop = s_vtop,
 	.pfns_in_file = s_pfns_in_file,
+	.clone = s_clone,
+	.clone_read = s_clone_read,
+	.clone_free = s_clone_free,
 };
 
 unsigned char *synth_map(struct synth *s, uint64_t va, size_t size)
@@ -455,6 +475,14 @@ unsigned char *synth_section(struct synth *s, uint64_t nr, uint64_t flag_bits,
 	if (!(flag_bits & 2))
 		return NULL;
 	return synth_map(s, SYNTH_VMEMMAP + nr * SYNTH_PPS * 64, SYNTH_PPS * 64);
+}
+
+void synth_unmap(struct synth *s, uint64_t va)
+{
+	struct region *r = region_of(s, va);
+
+	if (r)
+		r->size = 0;
 }
 
 void synth_set_root(struct synth *s, uint64_t root, uint64_t va)

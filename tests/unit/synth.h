@@ -56,6 +56,8 @@ void synth_set_symbol(struct synth *s, const char *name, uint64_t addr);
 unsigned char *synth_section(struct synth *s, uint64_t nr, uint64_t flag_bits,
 			     uint64_t page_ext_raw);
 /* Point root @root at @va (for unreadable roots). */
+/* The mapping that holds @va goes (its reads fail). */
+void synth_unmap(struct synth *s, uint64_t va);
 void synth_set_root(struct synth *s, uint64_t root, uint64_t va);
 /* A page_ext table for section @nr; returns the biased pointer to store. */
 uint64_t synth_page_ext_table(struct synth *s, uint64_t nr);

@@ -34,6 +34,24 @@ struct ms_read_error {
 	char what[160];
 };
 
+/*
+ * Problems met while the struct page read-ahead plans a window ahead of the
+ * scan (pages.c): held back and recorded when the scan reaches the window,
+ * so that the list reads as if each window had been planned in its turn.
+ * @once: recorded once per @key (ms_ctx_invalid_once()).
+ */
+struct ms_held_error {
+	struct ms_read_error e;
+	bool once;
+	uint64_t key;
+};
+
+struct ms_error_hold {
+	struct ms_held_error *v;
+	size_t n, cap;
+	bool nomem;		/* one could not be held: the plan failed */
+};
+
 struct ms_sections;
 struct ms_blocks;
 struct ms_offline;
@@ -54,8 +72,9 @@ struct ms_ctx {
 	const struct ms_arch *arch;
 	uint64_t pgt_root;
 	int pgt_levels;
-	uint64_t pgt_bad[MS_PGT_BAD_SLOTS];
-	unsigned pgt_nbad;
+	uint64_t once[MS_PGT_BAD_SLOTS];	/* ms_ctx_invalid_once() keys */
+	unsigned nonce;
+	struct ms_error_hold *hold;	/* non-NULL: problems are held there */
 	struct ms_read_error errors[MS_MAX_ERRORS];
 	unsigned nerrors;		/* total, may exceed MS_MAX_ERRORS */
 	unsigned ninvalid;		/* of which MS_ERR_INVALID */
@@ -74,6 +93,11 @@ struct ms_ctx {
 	/* The dump file is shorter than its headers announce (target file_size). */
 	bool truncated;
 	uint64_t file_size, file_expected;
+	/*
+	 * Threads that read struct pages (pages.c; 0 or 1: the scan reads
+	 * them itself).  Used only with a target that has clone().
+	 */
+	unsigned threads;
 	/* Optional: called after each section of a struct page scan. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
@@ -93,6 +117,18 @@ void ms_ctx_error(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
  */
 void ms_ctx_invalid(struct ms_ctx *c, enum ms_addrspace as, uint64_t address,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Record an invalid value once per @key (the address of a bad page-table
+ * entry, which a scan passes many times); the last MS_PGT_BAD_SLOTS keys
+ * are remembered.
+ */
+void ms_ctx_invalid_once(struct ms_ctx *c, uint64_t key, enum ms_addrspace as,
+			 uint64_t address, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Record the held problems [@from, @to) of @h now, in their order. */
+void ms_ctx_release(struct ms_ctx *c, const struct ms_error_hold *h,
+		    size_t from, size_t to);
+
 /*
  * The last error recorded (what made the step that just failed fail), or
  * NULL when none is recorded (none happened, or the list is full).

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Bulk struct page reading: the vmemmap of a section is translated once per
- * page-table leaf and read with large physical reads.
+ * page-table leaf and read with large physical reads, on reader threads
+ * when the context asks for them (ms_ctx.threads).
  */
 #ifndef MEMSECT_PAGES_H
 #define MEMSECT_PAGES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "context.h"
@@ -16,10 +18,27 @@ typedef int (*ms_pages_fn)(struct ms_ctx *c, uint64_t pfn, uint64_t n,
 			   const unsigned char *buf, void *arg);
 
 /*
- * Read the struct pages of one section in chunks and call @fn for each.
- * Unreadable parts are recorded as errors and skipped.  Returns 0, or the
- * first non-zero value @fn returned.
+ * A pass over the struct pages of the sections @secs[0..@n), in order:
+ * ms_memmap_pass_section() for each section (or for each up to where the
+ * pass stops).  With @c->threads > 1 and a target with clone(), reader
+ * threads read ahead of the calls; the results and the errors recorded are
+ * the same as without.  NULL when out of memory.
  */
+struct ms_memmap_pass;
+struct ms_memmap_pass *ms_memmap_pass_new(struct ms_ctx *c,
+					  const struct ms_section *secs,
+					  size_t n);
+/*
+ * Read section @s's struct pages (the next section of the pass) in chunks
+ * and call @fn for each.  Unreadable parts are recorded as errors and
+ * skipped.  Returns 0, MS_ERROR when out of memory, or the first non-zero
+ * value @fn returned.
+ */
+int ms_memmap_pass_section(struct ms_memmap_pass *p, const struct ms_section *s,
+			   ms_pages_fn fn, void *arg);
+void ms_memmap_pass_free(struct ms_memmap_pass *p);
+
+/* The same for one section alone. */
 int ms_for_each_page_chunk(struct ms_ctx *c, const struct ms_section *s,
 			   ms_pages_fn fn, void *arg);
 

@@ -76,6 +76,17 @@ struct ms_target_ops {
 	 * next symbol, like kallsyms).  MS_ABSENT when no symbol covers it.
 	 */
 	int (*addr_symbol)(void *priv, uint64_t addr, char *buf, size_t len);
+	/*
+	 * Optional: another handle on the same dump for a reader thread (the
+	 * struct page read-ahead, pages.c), or NULL when none can be had.
+	 * clone_read() reads physical memory as read(MS_PADDR, ...) does; it
+	 * may run at the same time as this target's calls and other clones'
+	 * reads, never two calls on one clone at once.  clone_free() frees it.
+	 */
+	void *(*clone)(void *priv);
+	int (*clone_read)(void *clone, uint64_t paddr, void *buf, size_t len,
+			  size_t *done);
+	void (*clone_free)(void *clone);
 };
 
 struct ms_target {
