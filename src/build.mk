@@ -49,6 +49,8 @@ export MEMSECT_BIN ?= $(abspath $(MEMSECT_CLI))
 # tests/tools: programs the integration tests run next to the CLI, built
 # from its objects (srccmp: the dump's BTF/kallsyms against the vmlinux).
 MS_TOOLS := $(patsubst tests/tools/%.c,$(MS_BUILD)/tools/%,$(wildcard tests/tools/*.c))
+# bench: read_limit (bench/README.md), built the same way.
+MS_TOOLS += $(patsubst bench/%.c,$(MS_BUILD)/tools/%,$(wildcard bench/*.c))
 
 .PHONY: unit-check build-clean install
 all: $(LIBMEMSECT) $(MEMSECT_CLI) $(MS_TOOLS)
@@ -75,6 +77,11 @@ $(LIBMEMSECT_DUMPFILE): $(MS_DUMPFILE_OBJS)
 $(MEMSECT_CLI): $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT)
 	$(CC) $(MS_LDFLAGS) -o $@ $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) \
 		$(LIBMEMSECT) $(MS_CLI_LIBS)
+
+$(MS_BUILD)/tools/%: bench/%.c $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MS_CFLAGS) -Isrc/cli $(MS_LDFLAGS) -o $@ $< $(filter-out %/main.o,$(MS_CLI_OBJS)) \
+		$(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT) $(MS_CLI_LIBS)
 
 $(MS_BUILD)/tools/%: tests/tools/%.c $(MS_CLI_OBJS) $(LIBMEMSECT_ELF) $(LIBMEMSECT_DUMPFILE) $(LIBMEMSECT)
 	@mkdir -p $(dir $@)

@@ -500,6 +500,34 @@ int ms_memmap_pass_section(struct ms_memmap_pass *p, const struct ms_section *s,
 	return ret;
 }
 
+int ms_memmap_runs(struct ms_ctx *c, const struct ms_section *s,
+		   int (*run)(uint64_t pa, uint64_t len, void *arg), void *arg)
+{
+	size_t psz = c->L.page_struct_size;
+	uint64_t n = s->end_pfn - s->start_pfn, win = WINDOW_BYTES / psz;
+	struct window w = { .s = s };
+	struct ms_error_hold held = { 0 };
+	int ret = 0;
+
+	if (!s->mem_map || !ms_vtop_available(c))
+		return 0;
+	for (uint64_t done = 0; done < n && ret == 0; done += win) {
+		w.n = n - done < win ? n - done : win;
+		w.va0 = s->mem_map + done * psz;
+		w.len = w.n * psz;
+		w.nsteps = 0;
+		c->hold = &held;
+		ret = plan_vtop(c, &w);
+		c->hold = NULL;
+		for (size_t i = 0; i < w.nsteps && ret == 0; i++)
+			if (w.steps[i].read)
+				ret = run(w.steps[i].pa, w.steps[i].len, arg);
+	}
+	free(w.steps);
+	free(held.v);
+	return ret;
+}
+
 int ms_for_each_page_chunk(struct ms_ctx *c, const struct ms_section *s,
 			   ms_pages_fn fn, void *arg)
 {

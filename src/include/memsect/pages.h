@@ -38,6 +38,15 @@ int ms_memmap_pass_section(struct ms_memmap_pass *p, const struct ms_section *s,
 			   ms_pages_fn fn, void *arg);
 void ms_memmap_pass_free(struct ms_memmap_pass *p);
 
+/*
+ * The physical runs that hold section @s's struct pages, as the pass reads
+ * them (none without page tables): @run(pa, len, arg) for each, until it
+ * returns non-zero, which is returned.  What cannot be translated is left
+ * out and not recorded.  For measuring the read limit (bench/).
+ */
+int ms_memmap_runs(struct ms_ctx *c, const struct ms_section *s,
+		   int (*run)(uint64_t pa, uint64_t len, void *arg), void *arg);
+
 /* The same for one section alone. */
 int ms_for_each_page_chunk(struct ms_ctx *c, const struct ms_section *s,
 			   ms_pages_fn fn, void *arg);
