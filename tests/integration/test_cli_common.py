@@ -35,17 +35,22 @@ def run(*args, timeout=600):
 
 
 # The fact tests read the dumps on reader threads (pages.c) whatever the
-# machine's cores; test_cli_dumps checks that one thread gives the same.
+# machine's cores; test_batch runs every dump on one thread and compares.
 THREADS = 3
 
 
 @functools.lru_cache(maxsize=None)
-def diagnose_json(path, vmlinux, threads=THREADS):
-    """`memsect diagnose --json` of one dump (cached: every fact test reads it)."""
-    p = run("--threads", threads, "diagnose", "--json", path, vmlinux)
+def diagnose_run(path, vmlinux):
+    """`memsect diagnose --json` of one dump: (exit status, document),
+    cached: every fact test reads it."""
+    p = run("--threads", THREADS, "diagnose", "--json", path, vmlinux)
     assert p.returncode in (0, 1), f"exit {p.returncode}: {p.stderr.strip()}"
     assert p.stderr == "", p.stderr
-    return json.loads(p.stdout)
+    return p.returncode, json.loads(p.stdout)
+
+
+def diagnose_json(path, vmlinux):
+    return diagnose_run(path, vmlinux)[1]
 
 
 def untimed(doc):

@@ -6,8 +6,8 @@ offline breakpoint), never memsect's own output."""
 
 import pytest
 
-from test_cli_common import (THREADS, all_dumps, diagnose_json, dump_ids, filtered_gaps,
-                             memsect_json, run, section_shift, sections_by_nr, untimed)
+from test_cli_common import (all_dumps, dump_ids, filtered_gaps, memsect_json, run, section_shift,
+                             sections_by_nr)
 
 DUMPS = all_dumps()
 
@@ -38,16 +38,6 @@ def test_partial_results_are_reported(dump):
     assert len(rf) == 1
     assert rf[0]["evidence"]["count"] == doc["errors_total"] > 0
     assert rf[0]["place"]["address"] == doc["errors"][0]["address"]
-
-
-def test_reader_threads_change_nothing(dump):
-    """The struct page scan on one thread and on reader threads gives the
-    same document, findings and error list in the same order (only the
-    scan's timing differs)."""
-    many = memsect_json(dump)
-    one = diagnose_json(str(dump.path), str(dump.vmlinux), threads=1)
-    assert THREADS > 1 and many["stats"]["pages_scanned"] > 0
-    assert untimed(one) == untimed(many)
 
 
 def test_present_sections(dump):
