@@ -52,6 +52,27 @@ static void usage(FILE *out)
 		cli_default_threads(), MS_SCHEMA);
 }
 
+static int command_help(const struct ms_command *cmd)
+{
+	printf("usage: memsect %s [--json] [--threads N] [--debug-dir DIR]... [--no-default-debug-dirs]\n"
+	       "       %*s %sVMCORE [VMLINUX]%s%s\n"
+	       "       memsect %s [--json] [--threads N] --no-vmlinux VMCORE%s%s\n\n",
+	       cmd->name, (int)strlen(cmd->name) + 7, "",
+	       cmd->options & MS_OPT_OWNER ? "[--pid N] [--type allocated|freed] " : "",
+	       cmd->options & MS_OPT_PFNS ? " " : "", cmd->options & MS_OPT_PFNS ? "PFN..." : "",
+	       cmd->name, cmd->options & MS_OPT_PFNS ? " " : "",
+	       cmd->options & MS_OPT_PFNS ? "PFN..." : "");
+	ms_command_help(stdout, cmd);
+	printf("  %-24s %s\n"
+	       "  %-24s %s\n\n"
+	       "VMCORE and VMLINUX may come in either order.  Exit status: 0 clean,\n"
+	       "1 findings of warning or worse (or partial results), 2 usage error,\n"
+	       "3 unreadable dump or unusable vmlinux.  More: memsect --help.\n",
+	       "--threads N", "threads that read struct pages (default: the cores)",
+	       "--debug-dir DIR ...", "where to find the vmlinux (memsect --help)");
+	return EXIT_CLEAN;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "memsect: ");
@@ -150,6 +171,14 @@ int main(int argc, char **argv)
 		perror("memsect");
 		return EXIT_INPUT;
 	}
+	/* `memsect COMMAND --help`, wherever --help stands */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			for (int k = 1; k < argc; k++)
+				if (ms_command_find(argv[k]))
+					return command_help(ms_command_find(argv[k]));
+			break;
+		}
 	/* not analyses of one dump: the CLI's own commands over many */
 	if (argc > 1 && !strcmp(argv[1], "batch"))
 		return batch_main(argc - 1, argv + 1);
@@ -203,5 +232,15 @@ int main(int argc, char **argv)
 	}
 	if (ms_args_pfns(cmd, &a, words + first_pfn, nwords - first_pfn, err, sizeof(err)))
 		return usage_error("%s", err);
+	/* Either order, as crash takes them: the vmlinux is the executable. */
+	if (vmlinux_is_executable(words[0])) {
+		if (!di.vmlinux || vmlinux_is_executable(di.vmlinux)) {
+			fprintf(stderr, "memsect: %s is a kernel executable (a vmlinux), not a dump; give the dump (VMCORE) too\n",
+				words[0]);
+			return EXIT_INPUT;
+		}
+		di.vmlinux = words[0];
+		words[0] = words[1];
+	}
 	return run(cmd, &a, words[0], &di, threads);
 }

@@ -248,6 +248,22 @@ int vmlinux_read_string(struct vmlinux *v, uint64_t addr, char *buf, size_t len)
 	return MS_ABSENT;
 }
 
+int vmlinux_is_executable(const char *path)
+{
+	unsigned char h[EI_NIDENT + 2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, h, sizeof(h), 0);
+	close(fd);
+	/* e_type follows e_ident in both classes; ET_EXEC in either byte order */
+	return n == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
+	       ((h[EI_DATA] == ELFDATA2LSB && h[EI_NIDENT] == ET_EXEC && !h[EI_NIDENT + 1]) ||
+		(h[EI_DATA] == ELFDATA2MSB && h[EI_NIDENT + 1] == ET_EXEC && !h[EI_NIDENT]));
+}
+
 int vmlinux_open(struct vmlinux *v, const char *path)
 {
 	memset(v, 0, sizeof(*v));

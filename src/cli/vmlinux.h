@@ -26,6 +26,11 @@ struct vmlinux {
 
 /* 0, or -1 with a message in v->err. */
 int vmlinux_open(struct vmlinux *v, const char *path);
+/*
+ * Whether @path is an ELF executable (what a vmlinux is; a dump is an ELF
+ * core file or not ELF at all): tells a swapped VMCORE VMLINUX pair apart.
+ */
+int vmlinux_is_executable(const char *path);
 void vmlinux_close(struct vmlinux *v);
 
 /* The target-interface convention: 0, MS_ABSENT or MS_ERROR. */

@@ -69,6 +69,29 @@ const struct ms_command ms_commands[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };
 
+/* The options of MS_OPT_* flags, for ms_command_help(). */
+static const struct {
+	unsigned flag;
+	const char *usage, *what;
+} options[] = {
+	{ MS_OPT_OWNER, "--pid N", "only the records of process N (its tgid)" },
+	{ MS_OPT_OWNER, "--type allocated|freed",
+	  "allocated pages (default), or freed pages with their free stack" },
+	{ MS_OPT_PFNS, "PFN...",
+	  "page frame numbers (decimal, 0x hex or 0 octal), at most 4096" },
+};
+
+void ms_command_help(FILE *out, const struct ms_command *cmd)
+{
+	fprintf(out, "%s: %s\n", cmd->name, cmd->help);
+	fprintf(out, "  %-24s %s\n", "--json",
+		"one JSON document (schema " MS_SCHEMA ") instead of text");
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (cmd->options & options[i].flag)
+			fprintf(out, "  %-24s %s\n", options[i].usage,
+				options[i].what);
+}
+
 const struct ms_command *ms_command_find(const char *name)
 {
 	for (const struct ms_command *cmd = ms_commands; cmd->name; cmd++)

@@ -178,6 +178,38 @@ static void evidence_text(FILE *out, const struct ms_finding *x)
 	fputc('\n', out);
 }
 
+/*
+ * A check that finds the same problem in many places (PAGEOFFLINE_IN_DUMP
+ * per PageOffline range) adds one finding per place, one after the other:
+ * the text shows them as one finding with one evidence line per place (the
+ * JSON keeps each finding).
+ */
+static size_t same_code_run(const struct ms_findings *f, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < f->n && f->v[j].id == f->v[i].id)
+		j++;
+	return j - i;
+}
+
+static const char *places_name(enum ms_place_kind k)
+{
+	switch (k) {
+	case MS_PLACE_SECTION:
+		return "sections";
+	case MS_PLACE_BLOCK:
+		return "memory blocks";
+	case MS_PLACE_PFN_RANGE:
+		return "pfn ranges";
+	case MS_PLACE_ADDRESS:
+		return "addresses";
+	case MS_PLACE_DUMP:
+		break;
+	}
+	return "places";
+}
+
 static void findings_text(FILE *out, const struct ms_findings *f)
 {
 	if (!f->n) {
@@ -185,10 +217,20 @@ static void findings_text(FILE *out, const struct ms_findings *f)
 		return;
 	}
 	fprintf(out, "findings:\n");
-	for (size_t i = 0; i < f->n; i++) {
-		fprintf(out, "  %-7s %-24s %s\n", ms_severity_name(f->v[i].severity),
-			f->v[i].code, f->v[i].message);
-		evidence_text(out, &f->v[i]);
+	for (size_t i = 0; i < f->n;) {
+		const struct ms_finding *x = &f->v[i];
+		size_t n = same_code_run(f, i);
+
+		if (n == 1)
+			fprintf(out, "  %-7s %-24s %s\n", ms_severity_name(x->severity),
+				x->code, x->message);
+		else
+			fprintf(out, "  %-7s %-24s in %zu %s; the first: %s\n",
+				ms_severity_name(x->severity), x->code, n,
+				places_name(x->place), x->message);
+		for (size_t k = i; k < i + n; k++)
+			evidence_text(out, &f->v[k]);
+		i += n;
 	}
 }
 
@@ -197,6 +239,12 @@ void ms_report_text(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 {
 	unsigned shows = ri->cmd ? ri->cmd->shows : 0;
 
+	/* Outputs of many dumps may be read one after the other. */
+	if (ri->dump_path)
+		fprintf(out, "dump %s%s%s%s\n", ri->dump_path,
+			ri->dump_format ? " (" : "",
+			ri->dump_format ? ri->dump_format : "",
+			ri->dump_format ? ")" : "");
 	fprintf(out, "kernel %s%s%s\n", c->L.osrelease[0] ? c->L.osrelease : "?",
 		c->L.build_id[0] ? ", build id " : "", c->L.build_id);
 	if (!(shows & MS_SHOW_SUMMARY)) {

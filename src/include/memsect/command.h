@@ -82,6 +82,12 @@ int ms_args_parse(const struct ms_command *cmd, int argc, char **argv,
  */
 int ms_args_pfns(const struct ms_command *cmd, struct ms_args *a,
 		 const char *const *words, int n, char *err, size_t errlen);
+/*
+ * @cmd's own help: what it does, then its options (besides --json) one per
+ * line, each indented by two spaces.  Every front end's help prints it.
+ */
+void ms_command_help(FILE *out, const struct ms_command *cmd);
+
 /* Whether @w reads as a number (decimal, 0x hex, 0 octal), as a PFN does. */
 bool ms_word_is_number(const char *w);
 
