@@ -4,7 +4,7 @@ Batch entry point: ``python3 -m memsect.drgn_diagnose VMCORE -s VMLINUX
 [--json]`` runs ``memsect diagnose`` in the core on one dump and prints the
 CLI's own report.  Exit status as the
 ``memsect`` CLI: 0 clean, 1 a finding of warning or worse, 2 usage, 3
-unreadable dump or unusable/mismatched debug info.
+unreadable dump or unusable/mismatched debug info, 4 partial results.
 """
 
 import argparse

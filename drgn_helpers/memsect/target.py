@@ -127,7 +127,7 @@ def run(prog: Program, command: str, json: bool = True, pid: Optional[int] = Non
     ``owner`` or ``page``) on *prog* in the core.
 
     :return: (output, status): the CLI's text or JSON and its exit status
-        (0, or 1 for findings of warning or worse, or a partial result).
+        (0 clean, 1 findings of warning or worse, 4 partial results).
     :raises MemsectError: where the CLI exits 3 (unusable debug info, an
         unreadable mem_section array).
     """

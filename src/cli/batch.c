@@ -215,7 +215,8 @@ static int child(const struct batch *b, const struct input *in, FILE *out)
 		json_null(&j, "vmlinux");
 	}
 	json_str(&j, "status", status);
-	json_int(&j, "exit", partial || findings);
+	json_int(&j, "exit", partial ? MS_RESULT_PARTIAL :
+			     findings ? MS_RESULT_FINDINGS : MS_RESULT_CLEAN);
 	json_null(&j, "signal");
 	json_null(&j, "error");
 	seconds(&j, now() - t0);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "batch_summary.h"
+#include "memsect/command.h"
 
 #define WORST_SHOWN 20
 
@@ -136,7 +137,11 @@ int batch_tally_exit(const struct batch_tally *t)
 	for (size_t i = 0; i < t->nworst; i++)
 		if (t->worst[i].rank > worst)
 			worst = t->worst[i].rank;
-	return worst >= batch_status_rank("error") ? 3 : worst ? 1 : 0;
+	if (worst >= batch_status_rank("error"))
+		return 3;
+	if (worst >= batch_status_rank("partial"))
+		return MS_RESULT_PARTIAL;
+	return worst ? MS_RESULT_FINDINGS : MS_RESULT_CLEAN;
 }
 
 void batch_tally_free(struct batch_tally *t)

@@ -6,8 +6,8 @@
  * /usr/lib/debug, DEBUGINFOD_URLS), else types come from the dump's BTF and
  * symbols from its kallsyms (as with --no-vmlinux).
  * The commands and their options are the core's table (memsect/command.h).
- * Exit status: 0 clean, 1 findings of warning or worse (or partial),
- * 2 usage, 3 unreadable input or unusable debug info.
+ * Exit status: 0 clean, 1 findings of warning or worse, 2 usage,
+ * 3 unreadable input or unusable debug info, 4 partial results.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,8 @@ static void usage(FILE *out)
 		"--threads N: threads that read struct pages (default: the cores, %u here).\n"
 		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
 		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
-		"             3 unreadable dump or unusable/mismatched vmlinux\n",
+		"             3 unreadable dump or unusable/mismatched vmlinux,\n"
+		"             4 partial results (some reads failed; findings may be missing)\n",
 		cli_default_threads(), MS_SCHEMA);
 }
 
@@ -66,8 +67,8 @@ static int command_help(const struct ms_command *cmd)
 	printf("  %-24s %s\n"
 	       "  %-24s %s\n\n"
 	       "VMCORE and VMLINUX may come in either order.  Exit status: 0 clean,\n"
-	       "1 findings of warning or worse (or partial results), 2 usage error,\n"
-	       "3 unreadable dump or unusable vmlinux.  More: memsect --help.\n",
+	       "1 findings of warning or worse, 2 usage error, 3 unreadable dump or\n"
+	       "unusable vmlinux, 4 partial results.  More: memsect --help.\n",
 	       "--threads N", "threads that read struct pages (default: the cores)",
 	       "--debug-dir DIR ...", "where to find the vmlinux (memsect --help)");
 	return EXIT_CLEAN;
@@ -150,7 +151,7 @@ static int run(const struct ms_command *cmd, const struct ms_args *a,
 		perror("memsect: writing output");
 		return EXIT_INPUT;
 	}
-	return res == MS_RESULT_CLEAN ? EXIT_CLEAN : EXIT_FINDINGS;
+	return (int)res;
 }
 
 int main(int argc, char **argv)

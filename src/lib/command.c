@@ -17,6 +17,8 @@ static enum ms_result report(FILE *out, struct ms_session *s, bool json,
 		ms_report_json(out, &s->c, ri, &s->f);
 	else
 		ms_report_text(out, &s->c, ri, &s->f);
+	if (ms_ctx_partial(&s->c))
+		return MS_RESULT_PARTIAL;
 	return ms_findings_worst(&s->f, &any) >= MS_WARNING ?
 		MS_RESULT_FINDINGS : MS_RESULT_CLEAN;
 }
@@ -38,7 +40,7 @@ static enum ms_result run_owner(FILE *out, struct ms_session *s,
 				const struct ms_args *a, struct ms_report_info *ri)
 {
 	ms_owner_report(out, &s->c, a->filter, a->pid, a->json, ri->dump_path);
-	return ms_ctx_partial(&s->c) ? MS_RESULT_FINDINGS : MS_RESULT_CLEAN;
+	return ms_ctx_partial(&s->c) ? MS_RESULT_PARTIAL : MS_RESULT_CLEAN;
 }
 
 static enum ms_result run_page(FILE *out, struct ms_session *s,
@@ -47,8 +49,9 @@ static enum ms_result run_page(FILE *out, struct ms_session *s,
 	int missing = ms_page_report(out, &s->c, a->pfns, a->npfn, a->json,
 				     ri->dump_path);
 
-	return missing || ms_ctx_partial(&s->c) ? MS_RESULT_FINDINGS :
-						  MS_RESULT_CLEAN;
+	if (ms_ctx_partial(&s->c))
+		return MS_RESULT_PARTIAL;
+	return missing ? MS_RESULT_FINDINGS : MS_RESULT_CLEAN;
 }
 
 const struct ms_command ms_commands[] = {

@@ -137,7 +137,7 @@ static PyObject *py_run(PyObject *self, PyObject *args, PyObject *kw)
 			st = ms_command_run(cmd, out, s, a, &ri);
 			fclose(out);
 			res = Py_BuildValue("(s#i)", text, (Py_ssize_t)len,
-					    st == MS_RESULT_CLEAN ? 0 : 1);
+					    (int)st);
 			free(text);
 		}
 	}

@@ -134,7 +134,7 @@ def test_several_commands_per_dump(inputs, tmp_path):
         line, exits = lines[str(d.path)], []
         for cmd in cmds:
             p = run(cmd, "--json", d.path, d.vmlinux)
-            assert p.returncode in (0, 1), p.stderr
+            assert p.returncode in (0, 1, 4), p.stderr
             exits.append(p.returncode)
             assert comparable(line["report"][cmd]) == comparable(json.loads(p.stdout)), cmd
         assert line["exit"] == max(exits)

@@ -113,7 +113,7 @@ def test_vmlinux_check_without_build_id(tmp_path):
     t = tmp_path / "no-build-id.d31"
     t.write_bytes(data.replace(b"BUILD-ID=", b"BUILD-XX="))
     p = run("sections", t, d.vmlinux)
-    assert p.returncode in (0, 1), p.stderr
+    assert p.returncode in (0, 1, 4), p.stderr
     assert p.stderr == ""
     p = run("sections", t, other.vmlinux)
     assert p.returncode == 3

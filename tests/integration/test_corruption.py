@@ -8,7 +8,7 @@ file, never from memsect's own output:
 
 - ``error``: exit 3, nothing on stdout, exactly one stderr line starting
   "memsect: " (the file cannot be used at all);
-- ``partial``: exit 1, ``partial: true``, and the reason named in the errors
+- ``partial``: exit 4, ``partial: true``, and the reason named in the errors
   list (a read that failed, or a value that failed a check);
 - a named finding, at the place that was broken.
 
@@ -68,7 +68,7 @@ class Outcome:
     def __init__(self, args, p):
         self.args, self.p, self.rc = args, p, p.returncode
         self.doc = None
-        if self.rc in (0, 1):
+        if self.rc in (0, 1, 4):
             try:
                 self.doc = json.loads(p.stdout)
             except ValueError:
@@ -82,15 +82,17 @@ class Outcome:
             lines = self.p.stderr.splitlines()
             ok = len(lines) == 1 and lines[0].startswith("memsect: ") and self.p.stdout == ""
             return "error" if ok else "exit 3 without one error line"
-        if self.rc not in (0, 1):
+        if self.rc not in (0, 1, 4):
             return f"exit {self.rc} (killed or crashed)"
         if self.doc is None:
             return "no JSON document"
         if self.rc == 0:
             return "clean"
+        if self.rc == 4:
+            return "partial" if self.doc.get("partial") else "exit 4 without partial"
         if self.doc.get("partial"):
-            return "partial"
-        return "finding" if self.doc.get("findings") else "exit 1 without partial or finding"
+            return "partial with exit 1"
+        return "finding" if self.doc.get("findings") else "exit 1 without a finding"
 
     def errors(self):
         return self.doc.get("errors") or self.doc.get("read_errors") or []
@@ -131,7 +133,7 @@ def partial(reason=None, findings_count=False):
     failed read when nothing past the cut was needed)."""
     def check(o):
         if o.cls != "partial":
-            return "not partial with exit 1"
+            return "not partial with exit 4"
         if reason is None:
             return None
         texts = [e["what"] for e in o.errors()]
@@ -145,8 +147,8 @@ def partial(reason=None, findings_count=False):
 
 def finding(code, **place):
     def check(o):
-        if o.rc != 1 or o.doc is None:
-            return "no findings document with exit 1"
+        if o.rc not in (1, 4) or o.doc is None:
+            return "no findings document with exit 1 or 4"
         return None if o.findings(code, **place) else f"no {code} finding at {place}"
     return check
 

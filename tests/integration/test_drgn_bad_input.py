@@ -131,7 +131,7 @@ class Mutant:
             cwd=REPO / "drgn_helpers", capture_output=True, text=True, timeout=TIMEOUT,
         )
         assert "Traceback" not in p.stderr, p.stderr
-        assert p.returncode == 1, (p.returncode, p.stderr)
+        assert p.returncode == 4, (p.returncode, p.stderr)
         return json.loads(p.stdout)
 
     def cleanup(self):

@@ -6,7 +6,7 @@ bytes it damaged without asking memsect.  Expected outcomes:
 - a file cut inside its headers, bitmaps or descriptor table, or a page
   descriptor that no dumper writes: one line on stderr, exit 3 (libkdumpfile
   would fault, overflow its buffer or read zeros);
-- a file cut inside its page data: DUMP_TRUNCATED, `partial: true`, exit 1,
+- a file cut inside its page data: DUMP_TRUNCATED, `partial: true`, exit 4,
   and the reads of what lies past the cut fail (never zeros).
 """
 
@@ -87,7 +87,7 @@ def test_cut_inside_the_page_data(tmp_path, kdump):
     t = tmp_path / "cut"
     t.write_bytes(data[:last_end - 1])
     p, j = diagnose(t, d.vmlinux)
-    assert p.returncode == 1, p.stderr
+    assert p.returncode == 4, p.stderr
     assert j["partial"] is True
     assert j["dump"]["truncated"] is True
     assert j["dump"]["expected_size"] == last_end
@@ -172,7 +172,7 @@ def test_elf_cut_reads_fail_past_the_cut(tmp_path):
     missing): libkdumpfile would read it as zeros; memsect's reads of it fail.
     Whether memsect can still start depends on where the kernel put the
     mem_section array, taken from drgn: below the cut, the results are
-    partial (DUMP_TRUNCATED, exit 1); across it, one line and exit 3."""
+    partial (DUMP_TRUNCATED, exit 4); across it, one line and exit 3."""
     d = need(ELF)[0]
     data = d.path.read_bytes()
     phoff, = struct.unpack_from("<Q", data, 32)
@@ -194,7 +194,7 @@ def test_elf_cut_reads_fail_past_the_cut(tmp_path):
         assert p.returncode == 3
         assert "past the end of the truncated dump file" in one_line(p)
         return
-    assert p.returncode == 1, p.stderr
+    assert p.returncode == 4, p.stderr
     assert j["partial"] is True and j["dump"]["truncated"] is True
     assert j["dump"]["expected_size"] == end and j["dump"]["file_size"] == cut
     assert "DUMP_TRUNCATED" in [f["code"] for f in j["findings"]]

@@ -3,7 +3,7 @@ corrupted, each in a sparse copy: a hugetlb folio's order byte set to 40, 63
 or 255, the PTE of a folio's head vmemmap page pointed at its own page
 table, the PUD over a folio's vmemmap turned into a 1 GiB leaf, a slot of
 the memory_blocks xarray pointed back at its own node.  Every mutation must
-end as a partial result with its reason (exit 1), never as a clean one.
+end as a partial result with its reason (exit 4), never as a clean one.
 
 The bytes to corrupt are found with drgn on the original dump (its struct
 pages and the kernel's own page tables, walked here by hand) and mapped to
@@ -133,7 +133,7 @@ def optimized_folio(dump):
 
 def bad_run(*args):
     p = run(*args)
-    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert p.returncode == 4, (p.returncode, p.stderr)
     d = json.loads(p.stdout)
     assert d["partial"] is True
     return d

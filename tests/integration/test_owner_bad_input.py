@@ -199,14 +199,14 @@ def test_page_ext_size_lie(copy, size):
     s = sample(copy)
     with copy.patch(copy.prog["page_ext_size"].address_, u64(size)):
         p, doc = owner_json(copy)
-        assert p.returncode == 1, p.stderr
+        assert p.returncode == 4, p.stderr
         assert doc["partial"] and not doc["page_owner"]
         assert "page_ext_size" in doc["reason"] and "no page_ext in this kernel" not in doc["reason"]
         p = copy.run("owner")
-        assert p.returncode == 1
+        assert p.returncode == 4
         assert "page_ext_size" in p.stderr and "no page_ext in this kernel" not in p.stderr
         p, doc = page_json(copy, s["pfn"])
-        assert p.returncode == 1
+        assert p.returncode == 4
         assert doc["partial"]
         page = doc["pages"][0]
         assert page["page_ext"] is None and "page_ext_size" in page["page_ext_error"]
@@ -214,7 +214,7 @@ def test_page_ext_size_lie(copy, size):
 
 def test_unreadable_page_ext_table(copy):
     """A section whose table is not in the dump: its records are lost, and
-    owner says so (read error naming the section), exit 1."""
+    owner says so (read error naming the section), exit 4."""
     s = sample(copy)
     nr, ms = section_of(copy, s["pfn"])
     size = copy.prog["page_ext_size"].value_()
@@ -224,17 +224,17 @@ def test_unreadable_page_ext_table(copy):
     _, before = owner_json(copy)
     with copy.patch(ms.page_ext.address_, u64(raw)):
         p, doc = owner_json(copy)
-        assert p.returncode == 1, p.stderr
+        assert p.returncode == 4, p.stderr
         assert doc["partial"]
         assert any(f"section {nr} " in e["what"] and e["kind"] == "read" for e in doc["read_errors"])
         assert s["pfn"] not in {r["pfn"] for r in doc["records"]}
         assert len(doc["records"]) < len(before["records"])
         p, doc = page_json(copy, s["pfn"])
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         page = doc["pages"][0]
         assert page["page_ext"] is None and f"section {nr} page_ext table unreadable" in page["page_ext_error"]
         p = run("page", copy.path, copy.dump.vmlinux, str(s["pfn"]))
-        assert p.returncode == 1 and "page_ext: unavailable: " in p.stdout
+        assert p.returncode == 4 and "page_ext: unavailable: " in p.stdout
 
 
 def test_stack_pool_not_a_kernel_address(copy):
@@ -243,14 +243,14 @@ def test_stack_pool_not_a_kernel_address(copy):
     (ioff, ibits), _, plus_1 = handle_fields(prog)
     with copy.patch(pools_symbol(prog)[0].address_, u64(2**64 - 1)):
         p, doc = owner_json(copy)
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         in_pool_0 = [r for r in doc["records"]
                      if (int(r["handle"], 16) >> ioff) & ((1 << ibits) - 1) == (1 if plus_1 else 0)]
         assert in_pool_0
         for r in in_pool_0:
             assert r["stack"] is None and "kernel address" in r["stack_error"], r
         p = copy.run("owner")
-        assert p.returncode == 1
+        assert p.returncode == 4
         assert "memsect: stack unavailable: " in p.stdout
 
 
@@ -263,7 +263,7 @@ def test_stack_record_handle_mismatch(copy):
     field = rec + offsetof(prog.type("struct stack_record"), "handle")
     with copy.patch(field, u32(prog.read_u32(field) ^ (1 << 20))):
         p, doc = owner_json(copy)
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         r = next(r for r in doc["records"] if r["pfn"] == s["pfn"])
         assert r["stack"] is None and "has handle" in r["stack_error"]
 
@@ -274,7 +274,7 @@ def test_stack_record_size_too_big(copy):
     rec = stack_record_of(copy, sample_handle(copy, s))
     with copy.patch(rec + offsetof(prog.type("struct stack_record"), "size"), u32(1000)):
         p, doc = owner_json(copy)
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         r = next(r for r in doc["records"] if r["pfn"] == s["pfn"])
         assert r["stack"] is None and "exceeds" in r["stack_error"]
 
@@ -291,7 +291,7 @@ def test_pool_index_beyond_pools_in_use(copy):
             continue
     with copy.patch(addr, u32(value)):
         p, doc = owner_json(copy)
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         assert doc["records"]
         for r in doc["records"]:
             assert r["stack"] is None and "pools in use" in r["stack_error"], r
@@ -306,12 +306,12 @@ def test_order_above_the_largest_folio(copy, order):
     po = page_owner_of(copy, s["pfn"])
     with copy.patch(po + offsetof(prog.type("struct page_owner"), "order"), u16(order)):
         p, doc = owner_json(copy)
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         r = next(r for r in doc["records"] if r["pfn"] == s["pfn"])
         assert r["order"] == order and r["order_valid"] is False
         assert any("order" in e["what"] and e["kind"] == "invalid" for e in doc["read_errors"])
         p, doc = page_json(copy, s["pfn"])
-        assert p.returncode == 1 and doc["partial"]
+        assert p.returncode == 4 and doc["partial"]
         assert doc["pages"][0]["page_owner"]["order_valid"] is False
 
 

@@ -103,7 +103,7 @@ def memsect_found(dump, *opts, extra_env=None, timeout=600):
 
 def given(dump):
     p = run("sections", "--json", dump.path, dump.vmlinux)
-    assert p.returncode in (0, 1), p.stderr
+    assert p.returncode in (0, 1, 4), p.stderr
     return json.loads(p.stdout)
 
 
@@ -116,7 +116,7 @@ def without_source(doc):
 
 
 def check_found(dump, p, source):
-    assert p.returncode in (0, 1), p.stderr
+    assert p.returncode in (0, 1, 4), p.stderr
     doc = json.loads(p.stdout)
     assert doc["dump"]["vmlinux_source"] == source
     assert (doc["dump"]["types"], doc["dump"]["symbols"]) == ("dwarf", "elf")
@@ -151,7 +151,7 @@ def test_wrong_build_id_never_used(tmp_path):
     leaf.parent.mkdir(parents=True)
     leaf.symlink_to(other.vmlinux.resolve())
     p = memsect_found(dump, "--debug-dir", tmp_path)
-    assert p.returncode in (0, 1), p.stderr
+    assert p.returncode in (0, 1, 4), p.stderr
     d = json.loads(p.stdout)["dump"]
     assert (d["vmlinux"], d["vmlinux_source"], d["types"]) == (None, None, "btf")
 
@@ -163,7 +163,7 @@ def test_server_down_falls_back_to_btf(tmp_path):
     p = memsect_found(dump, extra_env={"DEBUGINFOD_URLS": f"http://127.0.0.1:{free_port()}",
                                        "DEBUGINFOD_CACHE_PATH": str(tmp_path / "c")},
                       timeout=120)
-    assert p.returncode in (0, 1), p.stderr
+    assert p.returncode in (0, 1, 4), p.stderr
     assert json.loads(p.stdout)["dump"]["types"] == "btf"
     assert time.monotonic() - t0 < 100
 

@@ -48,9 +48,16 @@ struct ms_session {
 	bool have_ctx;
 };
 
+/* A command's outcome; its value is the exit status every front end gives. */
 enum ms_result {
-	MS_RESULT_CLEAN,	/* nothing of warning or worse, complete */
-	MS_RESULT_FINDINGS,	/* findings of warning or worse, or partial */
+	MS_RESULT_CLEAN = 0,	/* nothing of warning or worse, complete */
+	MS_RESULT_FINDINGS = 1,	/* findings of warning or worse, complete */
+	/*
+	 * Some reads failed or some values were invalid: what was found is
+	 * reported, but a clean result cannot be claimed (findings may be
+	 * missing).  Distinct from findings so that scripts tell them apart.
+	 */
+	MS_RESULT_PARTIAL = 4,
 };
 
 struct ms_command {
