@@ -3,7 +3,7 @@
  * The crash extension: "extend memsect.so" adds the command
  *   memsect <command> [--json] [options] [PFN...]
  * with the core's commands and options (memsect/command.h), the CLI's
- * output (text, or JSON schema memsect/1) written to crash's fp.
+ * output (text, or JSON schema memsect/2) written to crash's fp.
  * Registered with MINIMAL so that it also runs under "crash --minimal".
  */
 #include "defs.h"
@@ -30,7 +30,7 @@ static const char *help_head[] = {
 };
 
 static const char *help_tail[] = {
-	"    --json    one JSON document, schema \"memsect/1\"",
+	"    --json    one JSON document, schema \"memsect/2\"",
 	"    --version print the memsect version and JSON schema",
 	"",
 	"  The command also runs under \"crash --minimal\", which is how crash 8.0.2",

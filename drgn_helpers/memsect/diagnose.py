@@ -5,7 +5,7 @@ Diagnose
 
 :func:`diagnose` runs ``memsect diagnose`` in the core and returns its
 findings: codes, severities, places, messages and evidence, as in the
-``findings`` array of the CLI's ``--json`` (schema ``memsect/1``).
+``findings`` array of the CLI's ``--json`` (schema ``memsect/2``).
 """
 
 from typing import Dict, List, NamedTuple, Optional, Union

@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     parser.add_argument("vmcore")
     parser.add_argument("-s", "--symbols", required=True, metavar="VMLINUX",
                         help="the dump's vmlinux with DWARF")
-    parser.add_argument("--json", action="store_true", help="print JSON (schema memsect/1)")
+    parser.add_argument("--json", action="store_true", help="print JSON (schema memsect/2)")
     parser.add_argument("--version", action="version", version=f"memsect-drgn {VERSION}")
     args = parser.parse_args(argv)
 

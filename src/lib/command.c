@@ -39,15 +39,14 @@ CHECK_COMMAND(run_diagnose, ms_checks_all)
 static enum ms_result run_owner(FILE *out, struct ms_session *s,
 				const struct ms_args *a, struct ms_report_info *ri)
 {
-	ms_owner_report(out, &s->c, a->filter, a->pid, a->json, ri->dump_path);
+	ms_owner_report(out, &s->c, a->filter, a->pid, a->json, ri);
 	return ms_ctx_partial(&s->c) ? MS_RESULT_PARTIAL : MS_RESULT_CLEAN;
 }
 
 static enum ms_result run_page(FILE *out, struct ms_session *s,
 			       const struct ms_args *a, struct ms_report_info *ri)
 {
-	int missing = ms_page_report(out, &s->c, a->pfns, a->npfn, a->json,
-				     ri->dump_path);
+	int missing = ms_page_report(out, &s->c, a->pfns, a->npfn, a->json, ri);
 
 	if (ms_ctx_partial(&s->c))
 		return MS_RESULT_PARTIAL;

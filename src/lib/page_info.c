@@ -9,6 +9,7 @@
 #include "memsect/page_owner.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
+#include "report_json.h"
 #include "pgtable.h"
 #include "probe.h"
 
@@ -358,7 +359,7 @@ static void one_page(struct json *j, FILE *out, struct ms_ctx *c, const struct m
 }
 
 int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
-		   bool json, const char *dump_path)
+		   bool json, const struct ms_report_info *ri)
 {
 	struct ms_sections *ss = ms_get_sections(c);
 	unsigned shift = c->L.section_size_bits - c->L.page_shift;
@@ -369,9 +370,7 @@ int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
 	if (j) {
 		json_begin(j, out);
 		json_obj(j, NULL);
-		json_str(j, "schema", MS_SCHEMA);
-		json_str(j, "command", "page");
-		json_str(j, "dump", dump_path);
+		ms_json_envelope(j, c, ri);
 		json_obj(j, "clients");
 		json_bool(j, "page_owner", k->po->ok);
 		json_bool(j, "page_table_check", k->ptc);

@@ -17,6 +17,7 @@
 #include "memsect/page_owner.h"
 #include "memsect/report.h"
 #include "memsect/sections.h"
+#include "report_json.h"
 
 #define PAGEBLOCK_ORDER 9	/* HPAGE_PMD_ORDER with 4 KiB pages and 512-entry tables */
 #define GFP_MOVABLE_SHIFT 3	/* __GFP_MOVABLE 0x08, __GFP_RECLAIMABLE 0x10 */
@@ -319,7 +320,7 @@ static const char *filter_name(enum ms_owner_filter f)
 }
 
 uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filter,
-			 long pid, bool json, const char *dump_path)
+			 long pid, bool json, const struct ms_report_info *ri)
 {
 	const struct ms_po_layout *pl = ms_get_po_layout(c);
 	struct json j;
@@ -336,9 +337,7 @@ uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filte
 	}
 	json_begin(&j, out);
 	json_obj(&j, NULL);
-	json_str(&j, "schema", MS_SCHEMA);
-	json_str(&j, "command", "owner");
-	json_str(&j, "dump", dump_path);
+	ms_json_envelope(&j, c, ri);
 	json_str(&j, "type", filter_name(filter));
 	if (pid >= 0)
 		json_int(&j, "pid", pid);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The JSON report, schema "memsect/1" (documented in README.md). */
+/* The JSON report, schema "memsect/2" (documented in README.md). */
 #include <string.h>
 
 #include "json.h"
@@ -285,6 +285,41 @@ static void stats_json(struct json *j, struct ms_ctx *c)
 	json_obj_end(j);
 }
 
+/*
+ * The keys every document starts with, whatever the command: schema, tool,
+ * command and the dump object.
+ */
+void ms_json_envelope(struct json *j, struct ms_ctx *c,
+		      const struct ms_report_info *ri)
+{
+	json_str(j, "schema", MS_SCHEMA);
+	json_obj(j, "tool");
+	json_str(j, "name", "memsect");
+	json_str(j, "version", MS_VERSION);
+	json_obj_end(j);
+	json_str(j, "command", ri->cmd ? ri->cmd->name : NULL);
+	json_obj(j, "dump");
+	json_str(j, "path", ri->dump_path);
+	json_str(j, "format", ri->dump_format);
+	json_str(j, "vmlinux", ri->vmlinux_path);
+	json_str(j, "vmlinux_source", ri->vmlinux_source);
+	json_str(j, "types", ri->types);
+	json_str(j, "symbols", ri->symbols);
+	json_str(j, "osrelease", c->L.osrelease);
+	json_str(j, "build_id", c->L.build_id[0] ? c->L.build_id : NULL);
+	/* unknown to front ends that do not read the file (crash) */
+	if (c->file_expected) {
+		json_uint(j, "file_size", c->file_size);
+		json_uint(j, "expected_size", c->file_expected);
+		json_bool(j, "truncated", c->truncated);
+	} else {
+		json_null(j, "file_size");
+		json_null(j, "expected_size");
+		json_null(j, "truncated");
+	}
+	json_obj_end(j);
+}
+
 void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri,
 		    const struct ms_findings *f)
 {
@@ -293,32 +328,7 @@ void ms_report_json(FILE *out, struct ms_ctx *c, const struct ms_report_info *ri
 
 	json_begin(&j, out);
 	json_obj(&j, NULL);
-	json_str(&j, "schema", MS_SCHEMA);
-	json_obj(&j, "tool");
-	json_str(&j, "name", "memsect");
-	json_str(&j, "version", MS_VERSION);
-	json_obj_end(&j);
-	json_str(&j, "command", ri->cmd ? ri->cmd->name : NULL);
-	json_obj(&j, "dump");
-	json_str(&j, "path", ri->dump_path);
-	json_str(&j, "format", ri->dump_format);
-	json_str(&j, "vmlinux", ri->vmlinux_path);
-	json_str(&j, "vmlinux_source", ri->vmlinux_source);
-	json_str(&j, "types", ri->types);
-	json_str(&j, "symbols", ri->symbols);
-	json_str(&j, "osrelease", c->L.osrelease);
-	json_str(&j, "build_id", c->L.build_id[0] ? c->L.build_id : NULL);
-	/* unknown to front ends that do not read the file (crash) */
-	if (c->file_expected) {
-		json_uint(&j, "file_size", c->file_size);
-		json_uint(&j, "expected_size", c->file_expected);
-		json_bool(&j, "truncated", c->truncated);
-	} else {
-		json_null(&j, "file_size");
-		json_null(&j, "expected_size");
-		json_null(&j, "truncated");
-	}
-	json_obj_end(&j);
+	ms_json_envelope(&j, c, ri);
 	layout_json(&j, c);
 	if (shows & MS_SHOW_SECTIONS) {
 		sections_json(&j, c);

@@ -38,7 +38,7 @@ def test_help_and_version():
     p = run("--help")
     assert p.returncode == 0 and "usage: memsect" in p.stdout and "diagnose" in p.stdout
     p = run("--version")
-    assert p.returncode == 0 and "memsect/1" in p.stdout
+    assert p.returncode == 0 and "memsect/2" in p.stdout
 
 
 def test_nonexistent_file(tmp_path):

@@ -19,7 +19,7 @@ def dump(request):
 
 def test_schema_and_identity(dump):
     doc = memsect_json(dump)
-    assert doc["schema"] == "memsect/1"
+    assert doc["schema"] == "memsect/2"
     assert doc["command"] == "diagnose"
     assert doc["dump"]["osrelease"] == dump.manifest["kernel"]["release"]
     bid = dump.manifest["vmcoreinfo"].get("BUILD-ID")

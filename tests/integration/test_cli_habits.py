@@ -81,3 +81,19 @@ def test_repeated_finding_is_one_with_a_line_per_place():
         m = re.match(r"^ {10}pfn_range 0x([0-9a-f]+)-0x([0-9a-f]+) ", line)
         assert m, line
         assert (int(m[1], 16), int(m[2], 16)) in guest
+
+
+def test_one_envelope_for_every_command():
+    """Every command's document starts with schema, tool, command and the
+    same dump object (owner and page had a path string under memsect/1)."""
+    d = need("6.12", "pageowner", "kdump")
+    pfn = str(d.manifest["page_owner_samples"][0]["pfn"])
+    heads = {}
+    for cmd in COMMANDS:
+        args = [cmd, "--json", d.path, d.vmlinux] + ([pfn] if cmd == "page" else [])
+        doc = json.loads(run(*args).stdout)
+        assert list(doc)[:4] == ["schema", "tool", "command", "dump"], cmd
+        assert doc["schema"] == "memsect/2" and doc["command"] == cmd
+        assert doc["dump"]["build_id"] == d.manifest["vmcoreinfo"]["BUILD-ID"]
+        heads[cmd] = (doc["tool"], doc["dump"])
+    assert len({json.dumps(h, sort_keys=True) for h in heads.values()}) == 1

@@ -27,6 +27,7 @@
 #include "memsect/hvo.h"
 #include "memsect/page_info.h"
 #include "memsect/page_owner.h"
+#include "memsect/report.h"
 #include "memsect/sections.h"
 #include "strmap.h"
 
@@ -249,6 +250,7 @@ int main(int argc, char **argv)
 	unsigned long bad;
 	size_t npfn = 0;
 	FILE *null = fopen("/dev/null", "w");
+	struct ms_report_info ri = { 0 };
 
 	if (argc < 3 || !pfns || !null) {
 		fprintf(stderr, "usage: srccmp VMCORE VMLINUX [PFN...]\n");
@@ -266,6 +268,7 @@ int main(int argc, char **argv)
 	}
 	bad = compare_kallsyms(&dw, &bt);
 	/* One context per command, as the CLI runs them. */
+	ri.dump_path = argv[1];
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]) + 3; i++) {
 		struct ms_findings f = { 0 };
 		struct ms_ctx c;
@@ -278,11 +281,11 @@ int main(int argc, char **argv)
 		if (i < sizeof(checks) / sizeof(checks[0]))
 			checks[i](&c, &f);
 		else if (i == sizeof(checks) / sizeof(checks[0]))
-			ms_owner_report(null, &c, MS_OWNER_ALLOCATED, -1, true, argv[1]);
+			ms_owner_report(null, &c, MS_OWNER_ALLOCATED, -1, true, &ri);
 		else if (i == sizeof(checks) / sizeof(checks[0]) + 1)
-			ms_owner_report(null, &c, MS_OWNER_FREED, -1, true, argv[1]);
+			ms_owner_report(null, &c, MS_OWNER_FREED, -1, true, &ri);
 		else if (npfn)
-			ms_page_report(null, &c, pfns, npfn, true, argv[1]);
+			ms_page_report(null, &c, pfns, npfn, true, &ri);
 		ms_findings_free(&f);
 		ms_ctx_fini(&c);
 	}

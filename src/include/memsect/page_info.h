@@ -16,8 +16,13 @@
 
 #include "context.h"
 
-/* Text or one JSON document (command "page"); returns nonzero if a pfn had no section. */
+struct ms_report_info;
+
+/*
+ * Text or one JSON document (command "page", the envelope from @ri);
+ * returns nonzero if a pfn had no section.
+ */
 int ms_page_report(FILE *out, struct ms_ctx *c, const uint64_t *pfns, size_t n,
-		   bool json, const char *dump_path);
+		   bool json, const struct ms_report_info *ri);
 
 #endif

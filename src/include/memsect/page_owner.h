@@ -156,9 +156,11 @@ void ms_errors_text(FILE *err, const struct ms_ctx *c);
 void ms_errors_json(struct json *j, const struct ms_ctx *c, const char *key);
 /*
  * The owner command: every matching record as page_owner text, or one
- * JSON document ("memsect/1", command "owner").  Returns records printed.
+ * JSON document (command "owner", the envelope from @ri).  Returns records
+ * printed.
  */
+struct ms_report_info;
 uint64_t ms_owner_report(FILE *out, struct ms_ctx *c, enum ms_owner_filter filter,
-			 long pid, bool json, const char *dump_path);
+			 long pid, bool json, const struct ms_report_info *ri);
 
 #endif

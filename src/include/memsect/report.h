@@ -11,7 +11,7 @@
 #include "context.h"
 #include "findings.h"
 
-#define MS_SCHEMA "memsect/1"
+#define MS_SCHEMA "memsect/2"
 #define MS_VERSION "0.1.0"
 
 struct ms_command;
