@@ -3,18 +3,18 @@
 #                               (Debian's crash package) when that exists
 #   make CRASH_INCDIR=DIR       builds it against DIR/defs.h (an out-of-tree
 #                               crash source tree, or any other defs.h copy)
-#   make install-extension      installs it where crash's "extend" finds it
-#                               by name: $(CRASH_EXTDIR), default
-#                               /usr/lib/crash/extensions whatever PREFIX is
-#                               (crash searches ./, $CRASH_EXTENSIONS,
-#                               /usr/lib64/crash/extensions,
+#   make install-extension      installs it into $(CRASH_EXTDIR), default
+#                               $(PREFIX)/lib/crash/extensions; with
+#                               PREFIX=/usr that is where crash's "extend"
+#                               finds it by bare name (crash searches ./,
+#                               $CRASH_EXTENSIONS, /usr/lib64/crash/extensions,
 #                               /usr/lib/crash/extensions, ./extensions)
 # Not built by SANITIZE=1: an ASan .so cannot be dlopen'd into crash.
 # crash extensions must be built for crash's target: -D$(CRASH_TARGET), as
 # crash's own extensions/Makefile does.
 
 CRASH_INCDIR ?= $(wildcard /usr/include/crash)
-CRASH_EXTDIR ?= /usr/lib/crash/extensions
+CRASH_EXTDIR ?= $(PREFIX)/lib/crash/extensions
 CRASH_ARCH := $(shell uname -m)
 CRASH_TARGET ?= $(if $(filter x86_64,$(CRASH_ARCH)),X86_64,$(if $(filter aarch64,$(CRASH_ARCH)),ARM64,$(shell echo $(CRASH_ARCH) | tr a-z A-Z)))
 

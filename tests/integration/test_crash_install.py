@@ -1,7 +1,7 @@
 """`make install-extension` (hooked into `make install` by the top-level
-Makefile) puts memsect.so where crash's `extend` finds it by name: here a
-DESTDIR, searched by crash through $CRASH_EXTENSIONS exactly as it searches
-/usr/lib/crash/extensions."""
+Makefile) puts memsect.so into $(PREFIX)/lib/crash/extensions under DESTDIR,
+where crash's `extend` finds it by name through $CRASH_EXTENSIONS exactly as
+it searches /usr/lib/crash/extensions (PREFIX=/usr)."""
 
 import os
 import subprocess
@@ -20,10 +20,10 @@ def test_extend_by_name_after_install():
     assert dumps, "6.12/baseline/kdump was not made (make vmcores)"
     with tempfile.TemporaryDirectory(prefix="memsect-install-") as dest:
         p = subprocess.run(["make", "-s", "-C", str(REPO), "install-extension", f"DESTDIR={dest}",
-                            f"MS_BUILD={MS_BUILD}"],
+                            "PREFIX=/opt/memsect", f"MS_BUILD={MS_BUILD}"],
                            capture_output=True, text=True, timeout=600)
         assert p.returncode == 0, p.stdout + p.stderr
-        extdir = Path(dest) / "usr" / "lib" / "crash" / "extensions"
+        extdir = Path(dest) / "opt" / "memsect" / "lib" / "crash" / "extensions"
         assert (extdir / "memsect.so").exists()
         s = CrashSession(dumps[0], [("v", "memsect --version")], so="memsect.so",
                          env={"CRASH_EXTENSIONS": str(extdir)})
