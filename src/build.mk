@@ -105,6 +105,8 @@ install: all
 	install -m 755 $(MEMSECT_CLI) $(DESTDIR)$(PREFIX)/bin/memsect
 	install -m 644 $(LIBMEMSECT) $(DESTDIR)$(PREFIX)/lib/libmemsect.a
 	install -m 644 src/include/memsect/*.h src/include/memsect/*.def $(DESTDIR)$(PREFIX)/include/memsect/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 completion/memsect.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/memsect
 
 build-clean:
 	rm -rf build
