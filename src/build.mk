@@ -36,6 +36,11 @@ LIBMEMSECT_DUMPFILE := $(MS_BUILD)/libmemsect-dumpfile.a
 MS_HEADERS := $(wildcard src/include/memsect/*.h src/include/memsect/*.def src/lib/*.h src/cli/*.h src/elf/*.h src/dumpfile/*.h)
 
 LIBMEMSECT := $(MS_BUILD)/libmemsect.a
+# The same core as a shared library for programs built against an installed
+# tree (pkg-config memsect); its soname changes when the ABI does.
+MS_SOVERSION := 0
+MS_LIBVERSION := $(MS_SOVERSION).1.0
+LIBMEMSECT_SO := $(MS_BUILD)/libmemsect.so.$(MS_LIBVERSION)
 MEMSECT_CLI := $(MS_BUILD)/memsect
 
 MS_UT_COMMON := $(sort $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c)))
@@ -54,6 +59,9 @@ MS_TOOLS += $(patsubst bench/%.c,$(MS_BUILD)/tools/%,$(wildcard bench/*.c))
 
 .PHONY: unit-check build-clean install
 all: $(LIBMEMSECT) $(MEMSECT_CLI) $(MS_TOOLS)
+ifneq ($(SANITIZE),1)
+all: $(LIBMEMSECT_SO)
+endif
 
 $(MS_BUILD)/obj/%.o: src/%.c $(MS_HEADERS)
 	@mkdir -p $(dir $@)
@@ -63,6 +71,9 @@ $(LIBMEMSECT): $(MS_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+$(LIBMEMSECT_SO): $(MS_LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libmemsect.so.$(MS_SOVERSION) $(MS_LDFLAGS) -pthread -o $@ $^
 
 $(LIBMEMSECT_ELF): $(MS_ELF_OBJS)
 	@mkdir -p $(dir $@)
@@ -100,13 +111,23 @@ $(MS_BUILD)/unit/%: tests/unit/%.c $(MS_UT_COMMON) $(MS_UT_HEADERS) $(LIBMEMSECT
 unit-check: $(MS_UT_BINS)
 	@set -e; for t in $(MS_UT_BINS); do echo "unit: $$t"; $$t; done
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/memsect
+install: all install-lib
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(MEMSECT_CLI) $(DESTDIR)$(PREFIX)/bin/memsect
-	install -m 644 $(LIBMEMSECT) $(DESTDIR)$(PREFIX)/lib/libmemsect.a
-	install -m 644 src/include/memsect/*.h src/include/memsect/*.def $(DESTDIR)$(PREFIX)/include/memsect/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 completion/memsect.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/memsect
+
+# The library for programs of others: static and shared, headers, pkg-config.
+install-lib: $(LIBMEMSECT) $(LIBMEMSECT_SO)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/memsect
+	install -m 644 $(LIBMEMSECT) $(DESTDIR)$(PREFIX)/lib/libmemsect.a
+	install -m 755 $(LIBMEMSECT_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libmemsect.so.$(MS_LIBVERSION) $(DESTDIR)$(PREFIX)/lib/libmemsect.so.$(MS_SOVERSION)
+	ln -sf libmemsect.so.$(MS_SOVERSION) $(DESTDIR)$(PREFIX)/lib/libmemsect.so
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^#define MS_VERSION "\(.*\)"/\1/p' src/include/memsect/report.h)|' \
+		src/memsect.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memsect.pc
+	install -m 644 src/include/memsect/*.h src/include/memsect/*.def $(DESTDIR)$(PREFIX)/include/memsect/
 
 build-clean:
 	rm -rf build
