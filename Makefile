@@ -14,6 +14,7 @@ deps:
 include src/build.mk
 include src/python/python.mk
 include extensions/build.mk
+include doc/doc.mk
 include vmcores/vmcores.mk
 include tests/newest/newest.mk
 include tests/fuzz/fuzz.mk
@@ -39,6 +40,6 @@ demo: deps all demo-dump
 bench: all vmcores
 	$(PYTHON) bench/offline_scan.py
 
-install: install-extension
+install: install-extension install-man
 
 clean: build-clean

@@ -8,6 +8,8 @@ set -euo pipefail
 pkgs=(
 	# building memsect, the CLI and the crash extension
 	gcc make pkg-config libkdumpfile-dev libdw-dev libelf-dev elfutils crash
+	# the man pages (doc/*.scd), and man to read them
+	scdoc man-db
 	# the CLI without a vmlinux: the dump's BTF, parsed by libbpf
 	libbpf-dev
 	# the vmlinux found by build id on debuginfod servers (libdebuginfod);

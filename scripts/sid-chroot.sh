@@ -33,6 +33,8 @@ SID_PACKAGES=(
 	# debootstrap does not resolve virtual packages: python3-pykdumpfile needs
 	# python3-cffi-backend-api-{min,max}, which python3-cffi-backend provides
 	python3-cffi-backend
+	# the man pages (doc/*.scd) and their test
+	scdoc man-db
 )
 
 sid_die() { echo "sid-chroot: $*" >&2; exit 1; }
