@@ -22,6 +22,8 @@ pkgs=(
 	clang
 	# drgn helpers (python3-dev: their binding of libmemsect, src/python) and the tests
 	python3-drgn python3-dev python3-libkdumpfile python3-pytest python3-pytest-xdist
+	# pip install of the Python package (pyproject.toml) and its test
+	python3-pip python3-setuptools
 	# making the test dumps
 	qemu-system-x86 busybox-static makedumpfile gdb cpio xz-utils
 	linux-source-6.1 linux-source-6.12

@@ -35,6 +35,8 @@ SID_PACKAGES=(
 	python3-cffi-backend
 	# the man pages (doc/*.scd) and their test
 	scdoc man-db
+	# pip install of the Python package (pyproject.toml) and its test
+	python3-pip python3-setuptools
 )
 
 sid_die() { echo "sid-chroot: $*" >&2; exit 1; }

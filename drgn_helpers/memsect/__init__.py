@@ -46,6 +46,7 @@ from .sections import (
     section_page_ext,
 )
 from .target import MemsectError, report, run
+from ._memsect import VERSION as __version__  # the CLI's and the crash extension's
 
 __all__ = (
     "DumpError",
