@@ -293,6 +293,22 @@ static int ct_file_size(void *priv, uint64_t *size, uint64_t *expected)
 	return MS_ERROR;
 }
 
+int crash_target_kaslr_hint(struct crash_target *ct, char *buf, size_t len)
+{
+	/* init_uts_ns: a kernel image symbol every VMCOREINFO names */
+	const char *said = ct_vmcoreinfo(ct, "SYMBOL(init_uts_ns)");
+	const char *offset = ct_vmcoreinfo(ct, "KERNELOFFSET");
+	uint64_t crash_says;
+
+	if (!said || !offset || ct_symbol(ct, "init_uts_ns", &crash_says) ||
+	    strtoull(said, NULL, 16) == crash_says)
+		return 0;
+	snprintf(buf, len,
+		 "crash's symbols are not where this kernel was put (init_uts_ns: crash says 0x%llx, VMCOREINFO 0x%s): restart crash with --kaslr=0x%s",
+		 (unsigned long long)crash_says, said, offset);
+	return 1;
+}
+
 static const struct ms_target_ops ct_ops = {
 	.read = ct_read,
 	.symbol = ct_symbol,

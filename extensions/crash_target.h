@@ -46,6 +46,13 @@ struct crash_target {
 /* 0, or -1 with a message in ct->err (a malformed test-hook variable). */
 int crash_target_open(struct crash_target *ct);
 void crash_target_close(struct crash_target *ct);
+/*
+ * After a failure to open the dump's sections: when crash's symbols are not
+ * where the dump's VMCOREINFO says the kernel put them (a KASLR dump opened
+ * without --kaslr, as --minimal needs), write the --kaslr to restart crash
+ * with into @buf and return 1; else 0.
+ */
+int crash_target_kaslr_hint(struct crash_target *ct, char *buf, size_t len);
 
 /* The dump's format as libkdumpfile names it ("elf", "diskdump"), or NULL. */
 const char *crash_dump_format(void);

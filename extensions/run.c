@@ -37,8 +37,14 @@ static enum ms_crash_status analyse(FILE *out, const struct ms_command *cmd,
 		return MS_CRASH_FAILED;
 	}
 	run.have_target = 1;
-	if (ms_session_open(&run.s, &run.ct.target, err, errlen))
+	if (ms_session_open(&run.s, &run.ct.target, err, errlen)) {
+		char hint[320];
+		size_t n = strlen(err);
+
+		if (crash_target_kaslr_hint(&run.ct, hint, sizeof(hint)))
+			snprintf(err + n, errlen - n, "; %s", hint);
 		return MS_CRASH_FAILED;
+	}
 	ri.dump_path = crash_dump_path();
 	ri.dump_format = crash_dump_format();
 	ri.vmlinux_path = crash_vmlinux_path();
