@@ -145,6 +145,28 @@ static void test_leaves(int va_bits, uint64_t va)
 	synth_free(s);
 }
 
+/*
+ * The kernel maps swapper_pg_dir in its image with a page: the walk for
+ * that address ends in a PTE pointing at the root, a translation.
+ */
+static void test_pte_maps_root(void)
+{
+	struct tables t;
+	struct synth *s = tables_new(&t, 48);
+	struct ms_pte leaf;
+	struct ms_ctx c;
+	uint64_t pa;
+
+	map(&t, ROOT_SYM, 1, TABLES | PAGE | AF | RDONLY);
+	synth_ctx(s, &c);
+	CHECK_EQ(ms_vtop(&c, ROOT_SYM + 8, &pa, &leaf), 0);
+	CHECK_EQ(pa, TABLES + 8);
+	CHECK_EQ(leaf.level, 1);
+	CHECK_EQ(c.nerrors, 0);
+	ms_ctx_fini(&c);
+	synth_free(s);
+}
+
 /* TCR_EL1.T1SZ, the running kernel's VA size, wins over VA_BITS. */
 static void test_t1sz(void)
 {
@@ -218,6 +240,7 @@ int main(void)
 {
 	test_leaves(48, VA48);
 	test_leaves(39, VA39);
+	test_pte_maps_root();
 	test_t1sz();
 	test_block_in_pgd();
 	test_bad_setup("NUMBER(PHYS_OFFSET)", "0x80000000");

@@ -154,6 +154,13 @@ const struct ms_arch ms_arch_arm64 = {
 	.page_shift = 12,
 	.index_bits = 9,
 	.max_leaf_level = 3,
+	/*
+	 * map_kernel() (arch/arm64/mm/mmu.c) maps the image's rodata, which
+	 * holds swapper_pg_dir, with pages (NO_CONT_MAPPINGS, and no blocks
+	 * with rodata=full, Debian's default): the walk for swapper_pg_dir's
+	 * own address ends in a PTE pointing at the root.
+	 */
+	.ptes_map_tables = true,
 	.pgt_setup = arm64_pgt_setup,
 	.present = arm64_present,
 	.leaf = arm64_leaf,
