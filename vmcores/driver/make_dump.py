@@ -155,6 +155,21 @@ class Run:
                 except GuestError as e:
                     g.fail(str(e))
 
+    def makedumpfile(self):
+        """The makedumpfile command for this guest's dumps.  makedumpfile
+        translates addresses of its build's target architecture only: for
+        aarch64, Debian's arm64 build under qemu-aarch64-static."""
+        if self.arch == "x86_64":
+            return ["makedumpfile"]
+        r = subprocess.run([os.path.join(VMCORES, "lib", "makedumpfile-arm64.sh")],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise GuestError(f"arm64 makedumpfile: {r.stderr.strip()}")
+        root = r.stdout.strip().splitlines()[-1]
+        self.notes.append("vmcore.d31: Debian's arm64 makedumpfile 1.7.2 run by qemu-aarch64-static "
+                          "(the amd64 build translates x86_64 dumps only)")
+        return ["qemu-aarch64-static", "-L", root, os.path.join(root, "usr", "bin", "makedumpfile")]
+
     def convert(self, uts):
         start = time.monotonic()
         elf = os.path.join(self.work, "vmcore.elf")
@@ -177,7 +192,7 @@ class Run:
         dumps = {"elf": "vmcore.elf", "kdump": "vmcore.kdump"}
         start = time.monotonic()
         d31 = os.path.join(self.work, "vmcore.d31")
-        r = subprocess.run(["makedumpfile", "-c", "-d", "31", elf, d31],
+        r = subprocess.run(self.makedumpfile() + ["-c", "-d", "31", elf, d31],
                            capture_output=True, text=True)
         with open(os.path.join(self.work, "makedumpfile-d31.log"), "w") as f:
             f.write(r.stdout + r.stderr)
@@ -187,10 +202,6 @@ class Run:
         else:
             self.notes.append("makedumpfile 1.7.2 -c -d 31 failed on this dump: "
                               + " / ".join(r.stderr.strip().splitlines()[-3:]))
-            if self.arch != "x86_64":
-                self.notes.append("makedumpfile is built for one target architecture (its "
-                                  "Makefile's TARGET, the host's): Debian's amd64 makedumpfile "
-                                  f"translates only x86_64 dumps, not {self.arch} ones")
         warn = [l.strip() for l in (r.stdout + r.stderr).splitlines()
                 if any(w in l.lower() for w in ("not supported", "unsupported", "warning"))]
         if warn:
