@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 PYTHON := /usr/bin/python3
 export MEMSECT_CACHE ?= $(HOME)/.cache/memsect
 
-.PHONY: all deps check demo bench vmcores install clean
+.PHONY: all deps check check-arm64 demo bench vmcores install clean
 all:
 
 deps:
@@ -30,6 +30,11 @@ check: deps
 	$(MAKE) vmcores
 	MEMSECT_BIN=$(CURDIR)/build/asan/memsect $(PYTHON) -m pytest -q \
 		-n $(PYTEST_JOBS) --dist loadscope tests/integration
+
+# arm64 dumps (make vmcores-arm64, not part of check): the CLI and the drgn
+# helpers against the guests' manifests.
+check-arm64: all vmcores-arm64
+	$(PYTHON) -m pytest -q tests/arm64
 
 # memsect exits 1 when it has findings of warning or worse: that is the
 # demo's point, not a failure.  DEMO_DUMP comes from vmcores/vmcores.mk.

@@ -5,7 +5,7 @@ VMCORES_PYTHON ?= /usr/bin/python3
 # Custom kernels, built one after the other (each build uses every core).
 VMCORES_BUILT_KERNELS := 6.12 6.1 7.3 7.3-skippable
 
-.PHONY: vmcores vmcores-kernels demo-dump
+.PHONY: vmcores vmcores-kernels vmcores-arm64 demo-dump
 
 # Each kernel build is a top-level make of its own: without this make's
 # MAKELEVEL/MAKEFLAGS, its `make -s kernelrelease` prints only the release.
@@ -17,6 +17,12 @@ vmcores-kernels:
 
 vmcores: vmcores-kernels
 	$(VMCORES_PYTHON) vmcores/driver/make_dump.py --all
+
+# arm64 dumps of Debian's stock arm64 kernel under qemu-system-aarch64 (TCG),
+# not part of `make vmcores` (vmcores/README.md, "arm64").
+vmcores-arm64:
+	vmcores/kernels/fetch-stock.sh arm64
+	$(VMCORES_PYTHON) vmcores/driver/make_dump.py --all-arm64
 
 # One quick dump for the demo (about 15 s once the 6.12 kernel is built): a
 # memory block caught mid-offline, PAGE_EXT_INVALID set in its page_ext.

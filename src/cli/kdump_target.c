@@ -165,7 +165,7 @@ static int kt_symbol(void *priv, const char *name, uint64_t *addr)
 	if (!kt->have_vmlinux)
 		return MS_ABSENT;
 	r = vmlinux_symbol(&kt->vmlinux, name, addr);
-	if (r == 0 && *addr >= START_KERNEL_MAP)
+	if (r == 0 && *addr >= kt->kimage_base)
 		*addr += kt->kaslr_offset;
 	return r;
 }
@@ -531,6 +531,17 @@ int kdump_target_open(struct kdump_target *kt, const char *dump,
 	s = kt_vmcoreinfo(kt, "KERNELOFFSET");
 	if (s)
 		kt->kaslr_offset = strtoull(s, NULL, 16);
+	/*
+	 * The kernel image's link-time base: x86_64 __START_KERNEL_map; arm64
+	 * KIMAGE_VADDR, which is MODULES_END (arch/arm64/include/asm/memory.h),
+	 * exported as NUMBER(MODULES_END) with NUMBER(kimage_voffset) by
+	 * arch/arm64/kernel/crash_core.c.  arm64's per-cpu variables lie in
+	 * the image too, so they move with it.
+	 */
+	kt->kimage_base = START_KERNEL_MAP;
+	if (kt_vmcoreinfo(kt, "NUMBER(kimage_voffset)") &&
+	    (s = kt_vmcoreinfo(kt, "NUMBER(MODULES_END)")))
+		kt->kimage_base = strtoull(s, NULL, 0);
 	load_pagemap(kt);
 	if (kdump_get_addrxlat(kt->kdump, &kt->axctx, &kt->axsys) != KDUMP_OK) {
 		kt->axctx = NULL;

@@ -28,6 +28,7 @@ struct kdump_target {
 	struct vmci_entry *vmci;
 	size_t nvmci;
 	uint64_t kaslr_offset;
+	uint64_t kimage_base;		/* symbols from here on move by kaslr_offset */
 	struct _kdump_bmp *pagemap;	/* file.pagemap, NULL if none */
 	struct _addrxlat_ctx *axctx;	/* for page-table walks */
 	struct _addrxlat_sys *axsys;

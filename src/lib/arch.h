@@ -34,6 +34,13 @@ struct ms_arch {
 	unsigned index_bits;	/* virtual address bits per level */
 	int max_leaf_level;	/* the highest level an entry may map memory at */
 	/*
+	 * Whether the kernel maps its own page tables with PTEs: then a PTE
+	 * pointing at a table of the walk that reached it is no sign of
+	 * corrupt tables (arm64 maps the image and, with rodata=full, the
+	 * linear map page by page; x86_64 maps both with large pages).
+	 */
+	bool ptes_map_tables;
+	/*
 	 * Find the root table and the level count from VMCOREINFO.  0, or
 	 * MS_ERROR with why in @err (a value in the dump that cannot be
 	 * right); MS_ABSENT when the dump does not say (no walk, no error).

@@ -102,7 +102,7 @@ static int walk(struct ms_ctx *c, uint64_t va, uint64_t *pa,
 			return invalid(c, va, slot, leaf,
 				       "a leaf above the highest level leaves may be at");
 		/* Large leaves of the direct map do cover page tables. */
-		if (level == 1 && seen(tables, n, next))
+		if (level == 1 && !a->ptes_map_tables && seen(tables, n, next))
 			return invalid(c, va, slot, leaf,
 				       "a PTE that maps a page table of its own walk");
 		*pa = (next & ~(size - 1)) | (va & (size - 1));

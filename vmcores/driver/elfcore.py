@@ -10,7 +10,11 @@ headers at 0x40 (the original ones plus PT_LOADs for the kernel image at
 __START_KERNEL_map + PA - phys_base, phys_base taken signed from VMCOREINFO),
 then the notes, then memory; no section headers.  When the new headers fit
 in front of QEMU's memory data, only the header area is rewritten; otherwise
-the memory data is copied (copy_file_range) to a new file behind them."""
+the memory data is copied (copy_file_range) to a new file behind them.
+
+An aarch64 guest's dump gets the same treatment; its kernel image is mapped
+at PA + kimage_voffset (arch/arm64/include/asm/memory.h __phys_to_kimg(),
+NUMBER(kimage_voffset) in VMCOREINFO)."""
 
 import os
 import struct
@@ -19,6 +23,7 @@ import subprocess
 EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 PHDR = struct.Struct("<IIQQQQQQ")
 PT_LOAD, PT_NOTE = 1, 4
+EM_X86_64, EM_AARCH64 = 62, 183
 START_KERNEL_MAP = 0xffffffff80000000
 PMD_SIZE = 2 << 20
 
@@ -85,20 +90,28 @@ def fix_elf(src, dst, vmlinux):
             raise RuntimeError(f"{path}: no VMCOREINFO note (is -device vmcoreinfo and fw_cfg there?)")
         data_start = min(p[2] for p in loads)
 
-        # The kernel image mapping: VA = __START_KERNEL_map + PA - phys_base.
-        phys_base = int(info["NUMBER(phys_base)"])
         koff = int(info.get("KERNELOFFSET", "0"), 16)
         text, end = kernel_image_range(vmlinux)
         va0 = text + koff
         va1 = (end + koff + PMD_SIZE - 1) & ~(PMD_SIZE - 1)
-        pa0 = va0 - START_KERNEL_MAP + phys_base
-        pa1 = va1 - START_KERNEL_MAP + phys_base
+        if machine == EM_AARCH64:
+            # VA = PA + kimage_voffset (printed as 0x%llx).
+            voff = int(info["NUMBER(kimage_voffset)"], 0)
+            va_of = lambda pa: (pa + voff) & (2**64 - 1)   # noqa: E731
+            pa0, pa1 = (va0 - voff) & (2**64 - 1), (va1 - voff) & (2**64 - 1)
+        elif machine == EM_X86_64:
+            # The kernel image mapping: VA = __START_KERNEL_map + PA - phys_base.
+            phys_base = int(info["NUMBER(phys_base)"])
+            va_of = lambda pa: START_KERNEL_MAP + pa - phys_base   # noqa: E731
+            pa0 = va0 - START_KERNEL_MAP + phys_base
+            pa1 = va1 - START_KERNEL_MAP + phys_base
+        else:
+            raise RuntimeError(f"{path}: ELF machine {machine} is neither x86_64 nor aarch64")
         kload = []
         for p in loads:
             s, e = max(p[4], pa0), min(p[4] + p[5], pa1)   # p_paddr, p_filesz
             if s < e:
-                kload.append([PT_LOAD, 7, p[2] + (s - p[4]), START_KERNEL_MAP + s - phys_base,
-                              s, e - s, e - s, 0])
+                kload.append([PT_LOAD, 7, p[2] + (s - p[4]), va_of(s), s, e - s, e - s, 0])
         if not kload:
             raise RuntimeError(f"{path}: kernel image PA {pa0:#x}-{pa1:#x} not in any PT_LOAD")
 

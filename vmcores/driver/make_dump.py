@@ -60,11 +60,14 @@ def input_stamp(kdir, initrd, sc):
 class Run:
     def __init__(self, kernel, scenario):
         self.kernel, self.scenario = kernel, scenario
+        self.arch = scenarios.kernel_arch(kernel)
         self.sc = scenarios.SCENARIOS[scenario]
         self.kdir = os.path.join(CACHE, "kernels", kernel)
         self.vmlinux = os.path.join(self.kdir, "vmlinux")
-        self.final = os.path.join(CACHE, "dumps", kernel, scenario)
-        self.work = os.path.join(CACHE, "dumps", kernel, f".{scenario}.tmp")
+        # arm64 dumps live apart: the x86_64 suites take every dump in dumps/.
+        top = os.path.join(CACHE, "dumps" if self.arch == "x86_64" else "dumps-arm64")
+        self.final = os.path.join(top, kernel, scenario)
+        self.work = os.path.join(top, kernel, f".{scenario}.tmp")
         self.lines = []
         self.notes = []
         self.timings = {}
@@ -75,15 +78,19 @@ class Run:
         self.timings[name] = round(time.monotonic() - start, 1)
 
     def boot(self, initrd):
-        # no_timer_check: under TCG on a loaded host the kernel's early test
-        # of the IO-APIC timer (arch/x86/kernel/apic/io_apic.c check_timer())
-        # can miss its ticks and panic "IO-APIC + timer doesn't work!"
-        # (seen on a 2-core machine building kernels alongside).
-        cmdline = (f"console=ttyS0 panic=-1 loglevel=6 no_timer_check "
-                   f"memsect.scenario={self.scenario} " + self.sc.get("cmdline", "")).strip()
+        if self.arch == "aarch64":
+            # ttyAMA0: virt's PL011; hvc0: the control channel (qemu.py).
+            base = "console=ttyAMA0 panic=-1 loglevel=6 memsect.ctl=hvc0"
+        else:
+            # no_timer_check: under TCG on a loaded host the kernel's early test
+            # of the IO-APIC timer (arch/x86/kernel/apic/io_apic.c check_timer())
+            # can miss its ticks and panic "IO-APIC + timer doesn't work!"
+            # (seen on a 2-core machine building kernels alongside).
+            base = "console=ttyS0 panic=-1 loglevel=6 no_timer_check"
+        cmdline = (f"{base} memsect.scenario={self.scenario} " + self.sc.get("cmdline", "")).strip()
         self.gdb_port = midoffline.free_port() if self.scenario == "midoffline" else None
         return Guest(self.kdir, initrd, cmdline, scenarios.qemu_memory(self.sc), self.work,
-                     scenarios.qemu_devices(self.sc), gdb_port=self.gdb_port)
+                     scenarios.qemu_devices(self.sc), gdb_port=self.gdb_port, arch=self.arch)
 
     def dump(self, g):
         start = time.monotonic()
@@ -148,6 +155,21 @@ class Run:
                 except GuestError as e:
                     g.fail(str(e))
 
+    def makedumpfile(self):
+        """The makedumpfile command for this guest's dumps.  makedumpfile
+        translates addresses of its build's target architecture only: for
+        aarch64, Debian's arm64 build under qemu-aarch64-static."""
+        if self.arch == "x86_64":
+            return ["makedumpfile"]
+        r = subprocess.run([os.path.join(VMCORES, "lib", "makedumpfile-arm64.sh")],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise GuestError(f"arm64 makedumpfile: {r.stderr.strip()}")
+        root = r.stdout.strip().splitlines()[-1]
+        self.notes.append("vmcore.d31: Debian's arm64 makedumpfile 1.7.2 run by qemu-aarch64-static "
+                          "(the amd64 build translates x86_64 dumps only)")
+        return ["qemu-aarch64-static", "-L", root, os.path.join(root, "usr", "bin", "makedumpfile")]
+
     def convert(self, uts):
         start = time.monotonic()
         elf = os.path.join(self.work, "vmcore.elf")
@@ -157,14 +179,20 @@ class Run:
         self.t("elf_fix_s", start)
         start = time.monotonic()
         kd = os.path.join(self.work, "vmcore.kdump")
-        kdumpfmt.rearrange(os.path.join(self.work, "qemu.flat"), kd)
-        kdumpfmt.set_utsname(kd, uts["release"], uts["version"])
+        if self.arch == "aarch64":
+            # QEMU writes 64 KiB blocks for any aarch64 guest (kdumpfmt.py).
+            kd64 = os.path.join(self.work, "qemu.kdump64")
+            kdumpfmt.rearrange(os.path.join(self.work, "qemu.flat"), kd64)
+            kdumpfmt.split_blocks(kd64, kd)
+        else:
+            kdumpfmt.rearrange(os.path.join(self.work, "qemu.flat"), kd)
+        kdumpfmt.set_utsname(kd, uts["release"], uts["version"], machine=self.arch)
         os.unlink(os.path.join(self.work, "qemu.flat"))
         self.t("kdump_s", start)
         dumps = {"elf": "vmcore.elf", "kdump": "vmcore.kdump"}
         start = time.monotonic()
         d31 = os.path.join(self.work, "vmcore.d31")
-        r = subprocess.run(["makedumpfile", "-c", "-d", "31", elf, d31],
+        r = subprocess.run(self.makedumpfile() + ["-c", "-d", "31", elf, d31],
                            capture_output=True, text=True)
         with open(os.path.join(self.work, "makedumpfile-d31.log"), "w") as f:
             f.write(r.stdout + r.stderr)
@@ -281,12 +309,13 @@ class Run:
             f"({', '.join(f'{k} {v}' for k, v in self.timings.items())})")
 
 
-def make_all():
-    """Every (kernel, scenario) of scenarios.KERNEL_SCENARIOS; a failed one does
-    not stop the others, but makes the exit status 1."""
+def make_all(table=scenarios.KERNEL_SCENARIOS):
+    """Every (kernel, scenario) of `table` (scenarios.KERNEL_SCENARIOS, or
+    ARM64_KERNEL_SCENARIOS); a failed one does not stop the others, but makes
+    the exit status 1."""
     failed = []
     start = time.monotonic()
-    for kernel, names in scenarios.KERNEL_SCENARIOS.items():
+    for kernel, names in table.items():
         for scenario in names:
             try:
                 Run(kernel, scenario).run()
@@ -301,10 +330,13 @@ def make_all():
 def main():
     if sys.argv[1:] == ["--all"]:
         return make_all()
+    if sys.argv[1:] == ["--all-arm64"]:
+        return make_all(scenarios.ARM64_KERNEL_SCENARIOS)
     if len(sys.argv) != 3:
-        sys.exit("usage: make_dump.py KERNEL SCENARIO | --all")
+        sys.exit("usage: make_dump.py KERNEL SCENARIO | --all | --all-arm64")
     kernel, scenario = sys.argv[1:]
-    if scenario not in scenarios.KERNEL_SCENARIOS.get(kernel, []):
+    table = dict(scenarios.KERNEL_SCENARIOS, **scenarios.ARM64_KERNEL_SCENARIOS)
+    if scenario not in table.get(kernel, []):
         sys.exit(f"vmcores: scenario {scenario} is not made for kernel {kernel}")
     try:
         Run(kernel, scenario).run()

@@ -62,19 +62,33 @@ class QMP:
 class Guest:
     """A running guest.  `workdir` receives console.log and the QMP socket."""
 
-    def __init__(self, kernel_dir, initrd, cmdline, memory, workdir, extra_args=(), gdb_port=None):
+    def __init__(self, kernel_dir, initrd, cmdline, memory, workdir, extra_args=(), gdb_port=None,
+                 arch="x86_64"):
         self.workdir = workdir
         self.console = os.path.join(workdir, "console.log")
         qmp_path = os.path.join(workdir, "qmp.sock")
         if os.path.exists(qmp_path):
             os.unlink(qmp_path)
-        args = [
-            "qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-machine", "q35",
+        if arch == "x86_64":
+            args = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-machine", "q35",
+                    "-kernel", os.path.join(kernel_dir, "bzImage")]
+            # console on ttyS0, control channel on ttyS1
+            serial = ["-serial", "chardev:con", "-serial", "chardev:ctl"]
+        elif arch == "aarch64":
+            # virt has one UART (ttyAMA0, the console): the control channel
+            # is a virtio console (hvc0).  pauth-impdef: TCG's QARMA pointer
+            # authentication is the slowest part of -cpu max.
+            args = ["qemu-system-aarch64", "-accel", "tcg", "-cpu", "max,pauth-impdef=on",
+                    "-machine", "virt", "-kernel", os.path.join(kernel_dir, "Image")]
+            serial = ["-serial", "chardev:con", "-device", "virtio-serial-pci,id=vser0",
+                      "-device", "virtconsole,chardev=ctl"]
+        else:
+            raise GuestError(f"no QEMU for architecture {arch}")
+        args += [
             "-smp", "1", "-m", memory, "-nodefaults", "-display", "none", "-no-reboot",
-            "-kernel", os.path.join(kernel_dir, "bzImage"), "-initrd", initrd,
-            "-append", cmdline, "-device", "vmcoreinfo",
-            "-chardev", f"file,id=con,path={self.console}", "-serial", "chardev:con",
-            "-chardev", "stdio,id=ctl,signal=off", "-serial", "chardev:ctl",
+            "-initrd", initrd, "-append", cmdline, "-device", "vmcoreinfo",
+            "-chardev", f"file,id=con,path={self.console}",
+            "-chardev", "stdio,id=ctl,signal=off"] + serial + [
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
         ]
         if gdb_port:

@@ -22,6 +22,8 @@ SCENARIOS = {
     "skippable": dict(memory_mib=1024, maxmem_mib=4096, virtio_mem=True,
                       cmdline="memhp_default_state=online_movable"),
     "balloon": dict(memory_mib=1024, balloon=True),
+    "offline-vmem": dict(memory_mib=1024, maxmem_mib=4096, virtio_mem=True,
+                         cmdline="memhp_default_state=online_movable"),
     "hvo": dict(memory_mib=4096,
                 cmdline="hugetlb_free_vmemmap=on hugepagesz=1G hugepages=1 "
                         "hugepagesz=2M default_hugepagesz=2M"),
@@ -37,6 +39,16 @@ KERNEL_SCENARIOS = {
     "7.3": CUSTOM,
     "7.3-skippable": ["skippable"],
 }
+# arm64 guests (qemu-system-aarch64 -machine virt): `make vmcores-arm64`, not
+# part of `make vmcores` (make_dump.py --all-arm64).
+ARM64_KERNEL_SCENARIOS = {
+    "stock-6.1-arm64": ["baseline", "balloon", "virtio-mem", "offline-vmem", "hvo"],
+}
+
+
+def kernel_arch(kernel):
+    """The guest architecture of a cache kernel: names ending in -arm64 are aarch64."""
+    return "aarch64" if kernel.endswith("-arm64") else "x86_64"
 
 
 def qemu_memory(sc):

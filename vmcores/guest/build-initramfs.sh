@@ -2,6 +2,9 @@
 # Build the guest initramfs for one kernel: busybox-static, /init, the
 # scenario scripts and the static C helpers; for the stock kernel also the
 # virtio and fw_cfg modules it needs (Debian builds them as modules).
+# A kernel whose name ends in -arm64 gets an aarch64 userland: busybox-static
+# from Debian's arm64 package (downloaded and extracted, not installed) and
+# helpers built with aarch64-linux-gnu-gcc.
 #
 #   build-initramfs.sh KERNEL       prints the path of the cpio.gz
 #
@@ -17,10 +20,36 @@ out=$MEMSECT_CACHE/initramfs/$kernel.cpio.gz
 stock_modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
 virtio_mem virtio_balloon qemu_fw_cfg"
 
+# Debian's arm64 config builds virtio and virtio_ring in, the rest as
+# modules; virtio_console is the control channel (hvc0, see guest/init).
+stock_modules_arm64="virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console
+virtio_mem virtio_balloon qemu_fw_cfg"
+
 mods=
-[ "$kernel" = stock-6.1 ] && mods=$stock_modules
+busybox=/bin/busybox
+cc=gcc
+case "$kernel" in
+stock-6.1) mods=$stock_modules ;;
+stock-6.1-arm64) mods=$stock_modules_arm64 ;;
+esac
+case "$kernel" in
+*-arm64)
+	cc=aarch64-linux-gnu-gcc
+	command -v $cc >/dev/null || die "$cc missing (apt-get install gcc-aarch64-linux-gnu)"
+	busybox=$MEMSECT_CACHE/busybox-arm64/bin/busybox
+	if [ ! -x "$busybox" ]; then
+		mkdir -p "$MEMSECT_CACHE/debs"
+		(cd "$MEMSECT_CACHE/debs" && apt-get -qq download busybox-static:arm64) ||
+			die "cannot download busybox-static:arm64 (dpkg --add-architecture arm64; apt-get update)"
+		rm -rf "$MEMSECT_CACHE/busybox-arm64"
+		dpkg-deb -x "$(ls "$MEMSECT_CACHE"/debs/busybox-static_*_arm64.deb | tail -n1)" \
+			"$MEMSECT_CACHE/busybox-arm64"
+		rm -f "$MEMSECT_CACHE"/debs/busybox-static_*_arm64.deb
+	fi
+	;;
+esac
 stamp=$( { cat "$guest"/init "$guest"/lib.sh "$guest"/scenarios/*.sh "$guest"/helpers/*.c "$0"
-	   echo "$mods"; cat "$kdir/stamp" 2>/dev/null; readlink -f /bin/busybox; } | sha256sum | cut -c1-16)
+	   echo "$mods"; cat "$kdir/stamp" 2>/dev/null; readlink -f "$busybox"; } | sha256sum | cut -c1-16)
 if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
 	echo "$out"
 	exit 0
@@ -29,13 +58,13 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,memsect/scenarios}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 755 "$guest/init" "$root/init"
 cp "$guest/lib.sh" "$root/memsect/"
 cp "$guest"/scenarios/*.sh "$root/memsect/scenarios/"
 for c in "$guest"/helpers/*.c; do
-	gcc -static -O2 -Wall -Werror -o "$root/memsect/$(basename "$c" .c)" "$c" ||
+	$cc -static -O2 -Wall -Werror -o "$root/memsect/$(basename "$c" .c)" "$c" ||
 		die "cannot build guest helper $c"
 done
 if [ -n "$mods" ]; then

@@ -5,9 +5,11 @@
 #include "arch.h"
 
 extern const struct ms_arch ms_arch_x86_64;
+extern const struct ms_arch ms_arch_arm64;
 
 static const struct ms_arch *const arches[] = {
 	&ms_arch_x86_64,
+	&ms_arch_arm64,
 };
 
 const struct ms_arch *ms_arch_detect(struct ms_target *t)
