@@ -18,8 +18,12 @@
 
 #include "memsect/page_info.h"
 #include "memsect/page_owner.h"
+#include "memsect/report.h"
 #include "memsect/sections.h"
 #include "synth.h"
+
+/* The report envelope of the synthetic dump. */
+static const struct ms_report_info synth_info = { .dump_path = "synth" };
 
 #define P 1	/* SECTION_MARKED_PRESENT */
 #define M 2	/* SECTION_HAS_MEM_MAP */
@@ -305,7 +309,7 @@ static void test_sound(int v7)
 		size_t len = 0;
 		FILE *out = open_memstream(&buf, &len);
 
-		ms_page_report(out, &c, &pfn, 1, 1, "synth");
+		ms_page_report(out, &c, &pfn, 1, 1, &synth_info);
 		fclose(out);
 		CHECK(buf && strstr(buf, "\"page_table_check\":{\"anon_map_count\":1"));
 		CHECK(buf && !strstr(buf, "page_ext_error"));
@@ -375,7 +379,7 @@ static void test_bad_ext_size(void)
 		CHECK_EQ(ms_for_each_page_owner(&c, pl, MS_OWNER_ALLOCATED, -1, collect,
 						&(struct seen){ 0 }), 0);
 		out = open_memstream(&buf, &len);
-		ms_page_report(out, &c, &pfn, 1, 1, "synth");
+		ms_page_report(out, &c, &pfn, 1, 1, &synth_info);
 		fclose(out);
 		CHECK(buf && strstr(buf, "\"page_ext\":null") && strstr(buf, "page_ext_size"));
 		CHECK(buf && strstr(buf, "\"partial\":true"));
@@ -520,7 +524,7 @@ static void test_json_notes(void)
 	pool_not_kernel(&w);
 	record(&w, 0, 40, handle_of(0, 0));
 	out = open_memstream(&buf, &len);
-	ms_owner_report(out, &c, MS_OWNER_ALLOCATED, -1, 1, "synth");
+	ms_owner_report(out, &c, MS_OWNER_ALLOCATED, -1, 1, &synth_info);
 	fclose(out);
 	CHECK(buf && strstr(buf, "\"order_valid\":false"));
 	CHECK(buf && strstr(buf, "\"stack\":null,\"stack_error\":\"handle 0x1: pool 0 at 0xffffffffffffffff is not a page-aligned kernel address\""));
@@ -544,7 +548,7 @@ static void test_mapcount(void)
 	world_new(&w, &c, 0, EXT_SIZE);
 	synth_page(w.pages, 3, 0, 0x7fffffffu, 1);
 	out = open_memstream(&buf, &len);
-	ms_page_report(out, &c, &pfn, 1, 1, "synth");
+	ms_page_report(out, &c, &pfn, 1, 1, &synth_info);
 	fclose(out);
 	CHECK(buf && strstr(buf, "\"mapcount\":2147483648"));
 	free(buf);
@@ -563,7 +567,7 @@ static void test_page_unreadable(void)
 
 	world_new(&w, &c, 0, EXT_SIZE);
 	out = open_memstream(&buf, &len);
-	ms_page_report(out, &c, &pfn, 1, 0, "synth");
+	ms_page_report(out, &c, &pfn, 1, 0, &synth_info);
 	fclose(out);
 	CHECK(buf && strstr(buf, "page_ext: unavailable: section 1 page_ext table unreadable"));
 	CHECK(has_error(&c, MS_ERR_READ, "section 1"));
