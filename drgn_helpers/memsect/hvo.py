@@ -41,7 +41,7 @@ def for_each_hugetlb_folio(prog: Program) -> Iterator[HugetlbFolio]:
 
 def kernel_page_table_leaf(prog: Program, vaddr: int) -> Optional[Tuple[int, int, int]]:
     """
-    Walk the x86_64 kernel page tables for *vaddr*.
+    Walk the kernel page tables for *vaddr* (x86_64; arm64 with 4 KiB pages).
 
     :return: (physical address, leaf entry, level: 1 PTE, 2 PMD, 3 PUD), or
         None when it is not mapped or a table cannot be read.

@@ -15,7 +15,7 @@
 #include "py_target.h"
 #include "symtab.h"
 
-#define PY_PAGE 4096ULL		/* x86_64, the only architecture supported */
+#define PY_PAGE 4096ULL		/* x86_64; arm64 with the 4 KiB granule */
 #define PY_READ_CHUNK (256 * 1024)
 
 /* Swallow the pending exception; keep its text for errmsg. */
