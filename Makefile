@@ -5,11 +5,14 @@ PREFIX ?= /usr/local
 PYTHON := /usr/bin/python3
 export MEMSECT_CACHE ?= $(HOME)/.cache/memsect
 
-.PHONY: all deps check check-arm64 demo bench vmcores install clean
+.PHONY: all deps deps-arm64 check check-arm64 demo bench vmcores install clean
 all:
 
 deps:
 	scripts/install-deps.sh
+
+deps-arm64:
+	scripts/install-deps.sh arm64
 
 include src/build.mk
 include src/python/python.mk
@@ -33,7 +36,7 @@ check: deps
 
 # arm64 dumps (make vmcores-arm64, not part of check): the CLI and the drgn
 # helpers against the guests' manifests.
-check-arm64: all vmcores-arm64
+check-arm64: deps-arm64 all vmcores-arm64
 	$(PYTHON) -m pytest -q tests/arm64
 
 # memsect exits 1 when it has findings of warning or worse: that is the

@@ -30,6 +30,19 @@ pkgs=(
 	flex bison bc libssl-dev dwarves debootstrap
 )
 
+# `install-deps.sh arm64`: also what the arm64 dumps need (make check-arm64).
+# The host's own packages only: the arm64 kernel, busybox and makedumpfile
+# are downloaded (apt-get download, which needs the arm64 architecture in
+# dpkg's list) and extracted into the cache, never installed.
+if [ "${1:-}" = arm64 ]; then
+	pkgs+=(qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu qemu-efi-aarch64)
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		[ "$(id -u)" = 0 ] || { echo "install-deps: need root to add the arm64 architecture" >&2; exit 1; }
+		dpkg --add-architecture arm64
+		apt-get update -qq
+	fi
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
