@@ -35,7 +35,7 @@ pkgs=(
 # are downloaded (apt-get download, which needs the arm64 architecture in
 # dpkg's list) and extracted into the cache, never installed.
 if [ "${1:-}" = arm64 ]; then
-	pkgs+=(qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu qemu-efi-aarch64)
+	pkgs+=(qemu-system-arm qemu-user-static gcc-aarch64-linux-gnu)
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		[ "$(id -u)" = 0 ] || { echo "install-deps: need root to add the arm64 architecture" >&2; exit 1; }
 		dpkg --add-architecture arm64
