@@ -477,6 +477,25 @@ unsigned char *synth_section(struct synth *s, uint64_t nr, uint64_t flag_bits,
 	return synth_map(s, SYNTH_VMEMMAP + nr * SYNTH_PPS * 64, SYNTH_PPS * 64);
 }
 
+uint64_t synth_pgt_table(struct synth *s, uint64_t *next)
+{
+	uint64_t pa = *next;
+
+	synth_map(s, SYNTH_VMEMMAP + pa - SYNTH_VMEMMAP_PHYS, 4096);
+	*next += 4096;
+	return pa;
+}
+
+uint64_t synth_pgt_slot(uint64_t tbl, uint64_t va, int level)
+{
+	return tbl + ((va >> (12 + 9 * (level - 1))) & 511) * 8;
+}
+
+void synth_pgt_set(struct synth *s, uint64_t slot, uint64_t entry)
+{
+	synth_poke(s, SYNTH_VMEMMAP + slot - SYNTH_VMEMMAP_PHYS, entry, 8);
+}
+
 void synth_unmap(struct synth *s, uint64_t va)
 {
 	struct region *r = region_of(s, va);

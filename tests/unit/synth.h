@@ -56,6 +56,16 @@ void synth_set_symbol(struct synth *s, const char *name, uint64_t addr);
 unsigned char *synth_section(struct synth *s, uint64_t nr, uint64_t flag_bits,
 			     uint64_t page_ext_raw);
 /* Point root @root at @va (for unreadable roots). */
+/*
+ * Page tables in the synthetic physical memory (backed at vmemmap
+ * SYNTH_VMEMMAP + pa - SYNTH_VMEMMAP_PHYS): a new zeroed 4 KiB table at
+ * *@next, which moves on; the slot of @va in table @tbl at @level (4 KiB
+ * pages, 9 index bits per level: x86_64 and arm64 alike); an entry there.
+ */
+uint64_t synth_pgt_table(struct synth *s, uint64_t *next);
+uint64_t synth_pgt_slot(uint64_t tbl, uint64_t va, int level);
+void synth_pgt_set(struct synth *s, uint64_t slot, uint64_t entry);
+
 /* The mapping that holds @va goes (its reads fail). */
 void synth_unmap(struct synth *s, uint64_t va);
 void synth_set_root(struct synth *s, uint64_t root, uint64_t va);

@@ -35,28 +35,6 @@ struct tables {
 	int nlinks;
 };
 
-/* synth.c backs physical address pa at vmemmap va SYNTH_VMEMMAP + pa - PHYS. */
-static uint64_t table(struct tables *t)
-{
-	uint64_t pa = t->next;
-
-	synth_map(t->s, SYNTH_VMEMMAP + pa - SYNTH_VMEMMAP_PHYS, 4096);
-	t->next += 4096;
-	return pa;
-}
-
-static uint64_t slot_of(uint64_t tbl, uint64_t va, int level)
-{
-	return tbl + ((va >> (12 + 9 * (level - 1))) & 511) * 8;
-}
-
-static void set(struct tables *t, uint64_t tbl, uint64_t va, int level,
-		uint64_t entry)
-{
-	synth_poke(t->s, SYNTH_VMEMMAP + slot_of(tbl, va, level) -
-		   SYNTH_VMEMMAP_PHYS, entry, 8);
-}
-
 /* Tables for @levels with the root at ROOT_SYM's __pa_symbol(). */
 static struct synth *tables_new(struct tables *t, int levels)
 {
@@ -72,7 +50,7 @@ static struct synth *tables_new(struct tables *t, int levels)
 	snprintf(buf, sizeof(buf), "%llu",
 		 (unsigned long long)(TABLES - (ROOT_SYM - KERNEL_MAP)));
 	synth_set_vmcoreinfo(t->s, "NUMBER(phys_base)", buf);
-	table(t);
+	synth_pgt_table(t->s, &t->next);
 	return t->s;
 }
 
@@ -83,19 +61,19 @@ static uint64_t map(struct tables *t, uint64_t va, int leaf_level,
 	uint64_t tbl = TABLES;
 
 	for (int level = t->levels; level > leaf_level; level--) {
-		uint64_t slot = slot_of(tbl, va, level), nxt = 0;
+		uint64_t slot = synth_pgt_slot(tbl, va, level), nxt = 0;
 
 		for (int i = 0; i < t->nlinks; i++)
 			if (t->links[i].slot == slot)
 				nxt = t->links[i].table;
 		if (!nxt) {
-			nxt = table(t);
-			set(t, tbl, va, level, nxt | P | RW);
+			nxt = synth_pgt_table(t->s, &t->next);
+			synth_pgt_set(t->s, synth_pgt_slot(tbl, va, level), nxt | P | RW);
 			t->links[t->nlinks++] = (struct link){ slot, nxt };
 		}
 		tbl = nxt;
 	}
-	set(t, tbl, va, leaf_level, entry);
+	synth_pgt_set(t->s, synth_pgt_slot(tbl, va, leaf_level), entry);
 	return tbl;
 }
 
@@ -194,7 +172,7 @@ static void test_pte_maps_its_table(void)
 	uint64_t pt = map(&t, VA5, 1, 0);
 	struct ms_ctx c;
 
-	set(&t, pt, VA5, 1, pt | P | RW);
+	synth_pgt_set(t.s, synth_pgt_slot(pt, VA5, 1), pt | P | RW);
 	synth_ctx(s, &c);
 	expect_invalid(&c, VA5, "maps a page table");
 	ms_ctx_fini(&c);

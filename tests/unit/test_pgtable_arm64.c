@@ -36,25 +36,6 @@ struct tables {
 	int n;
 };
 
-static uint64_t table(struct tables *t)
-{
-	uint64_t pa = t->next;
-
-	synth_map(t->s, SYNTH_VMEMMAP + pa - SYNTH_VMEMMAP_PHYS, 4096);
-	t->next += 4096;
-	return pa;
-}
-
-static uint64_t slot_of(uint64_t tbl, uint64_t va, int level)
-{
-	return tbl + ((va >> (12 + 9 * (level - 1))) & 511) * 8;
-}
-
-static void set(struct tables *t, uint64_t slot, uint64_t entry)
-{
-	synth_poke(t->s, SYNTH_VMEMMAP + slot - SYNTH_VMEMMAP_PHYS, entry, 8);
-}
-
 static void vmci(struct synth *s, const char *key, unsigned long long v,
 		 const char *fmt)
 {
@@ -77,7 +58,7 @@ static struct synth *tables_new(struct tables *t, int va_bits)
 	vmci(t->s, "NUMBER(kimage_voffset)", ROOT_SYM - TABLES, "0x%llx");
 	vmci(t->s, "NUMBER(PHYS_OFFSET)", SYNTH_VMEMMAP_PHYS, "0x%llx");
 	vmci(t->s, "NUMBER(VA_BITS)", (unsigned long long)va_bits, "%llu");
-	table(t);
+	synth_pgt_table(t->s, &t->next);
 	return t->s;
 }
 
@@ -87,20 +68,20 @@ static uint64_t map(struct tables *t, uint64_t va, int leaf_level,
 	uint64_t tbl = TABLES;
 
 	for (int level = t->levels; level > leaf_level; level--) {
-		uint64_t slot = slot_of(tbl, va, level), nxt = 0;
+		uint64_t slot = synth_pgt_slot(tbl, va, level), nxt = 0;
 
 		for (int i = 0; i < t->n; i++)
 			if (t->slots[i] == slot)
 				nxt = t->tbls[i];
 		if (!nxt) {
-			nxt = table(t);
-			set(t, slot, nxt | TABLE);
+			nxt = synth_pgt_table(t->s, &t->next);
+			synth_pgt_set(t->s, slot, nxt | TABLE);
 			t->slots[t->n] = slot;
 			t->tbls[t->n++] = nxt;
 		}
 		tbl = nxt;
 	}
-	set(t, slot_of(tbl, va, leaf_level), entry);
+	synth_pgt_set(t->s, synth_pgt_slot(tbl, va, leaf_level), entry);
 	return tbl;
 }
 
