@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,16 +43,19 @@ def status_kib(pid, key):
 
 
 def run_polled(args):
-    """(seconds, stdout, peak RssAnon MiB, peak RssFile MiB)."""
-    t = time.perf_counter()
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    anon = filed = 0
-    while p.poll() is None:
-        anon = max(anon, status_kib(p.pid, "RssAnon"))
-        filed = max(filed, status_kib(p.pid, "RssFile"))
-        time.sleep(0.02)
-    out = p.stdout.read()
-    return time.perf_counter() - t, out, anon / 1024, filed / 1024
+    """(seconds, stdout, peak RssAnon MiB, peak RssFile MiB); stdout goes to
+    a file, so that a large document never blocks the child on a pipe."""
+    with tempfile.TemporaryFile() as out:
+        t = time.perf_counter()
+        p = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL)
+        anon = filed = 0
+        while p.poll() is None:
+            anon = max(anon, status_kib(p.pid, "RssAnon"))
+            filed = max(filed, status_kib(p.pid, "RssFile"))
+            time.sleep(0.02)
+        sec = time.perf_counter() - t
+        out.seek(0)
+        return sec, out.read(), anon / 1024, filed / 1024
 
 
 def read_limit(dump, vmlinux, threads, pread=False):

@@ -647,10 +647,8 @@ int batch_main(int argc, char **argv)
 	}
 	if (parse_commands(&b, commands))
 		return 2;
-	/* The cores shared among the jobs, unless --threads says. */
 	if (!b.threads)
-		b.threads = cli_default_threads() / b.jobs ?
-			    cli_default_threads() / b.jobs : 1;
+		b.threads = CLI_DEFAULT_THREADS;
 	if (!in.n)
 		return usage("batch: no dumps given (DUMP..., --from LIST or -)", NULL);
 	if (b.resume && !b.output)

@@ -45,12 +45,12 @@ static void usage(FILE *out)
 		"--debug-dir DIR: also look in DIR/.build-id/xx/yyyy.debug (repeatable).\n"
 		"--no-default-debug-dirs: only --debug-dir and debuginfod, not /usr/lib/debug, /boot.\n"
 		"--no-vmlinux: types from the dump's own BTF, symbols from its kallsyms.\n"
-		"--threads N: threads that read struct pages (default: the cores, %u here).\n"
+		"--threads N: threads that read struct pages (default 1; see README.md).\n"
 		"--json: one JSON document, schema \"%s\" (see README.md).\n\n"
 		"exit status: 0 clean, 1 findings of warning or worse, 2 usage error,\n"
 		"             3 unreadable dump or unusable/mismatched vmlinux,\n"
 		"             4 partial results (some reads failed; findings may be missing)\n",
-		cli_default_threads(), MS_SCHEMA);
+		MS_SCHEMA);
 }
 
 static int command_help(const struct ms_command *cmd)
@@ -69,7 +69,7 @@ static int command_help(const struct ms_command *cmd)
 	       "VMCORE and VMLINUX may come in either order.  Exit status: 0 clean,\n"
 	       "1 findings of warning or worse, 2 usage error, 3 unreadable dump or\n"
 	       "unusable vmlinux, 4 partial results.  More: memsect --help.\n",
-	       "--threads N", "threads that read struct pages (default: the cores)",
+	       "--threads N", "threads that read struct pages (default 1)",
 	       "--debug-dir DIR ...", "where to find the vmlinux (memsect --help)");
 	return EXIT_CLEAN;
 }
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 	static char **rest;
 	char err[256];
 	int nrest = 0, nwords = 0, first_pfn = 1;
-	unsigned threads = cli_default_threads();
+	unsigned threads = CLI_DEFAULT_THREADS;
 
 	words = calloc((size_t)argc + 1, sizeof(*words));
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
