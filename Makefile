@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 PYTHON := /usr/bin/python3
 export MEMSECT_CACHE ?= $(HOME)/.cache/memsect
 
-.PHONY: all deps check demo bench vmcores install clean
+.PHONY: all deps check check-big demo bench vmcores install clean
 all:
 
 deps:
@@ -29,6 +29,10 @@ check: deps
 	$(MAKE) vmcores
 	MEMSECT_BIN=$(CURDIR)/build/asan/memsect $(PYTHON) -m pytest -q \
 		-n $(PYTEST_JOBS) --dist loadscope tests/integration
+
+# memsect on the large-memory dumps (tests/big, vmcores-big): release build.
+check-big: all vmcores-big
+	MEMSECT_BIN=$(CURDIR)/build/memsect $(PYTHON) -m pytest -q tests/big
 
 # memsect exits 1 when it has findings of warning or worse: that is the
 # demo's point, not a failure.  DEMO_DUMP comes from vmcores/vmcores.mk.
