@@ -20,7 +20,7 @@ vmcores: vmcores-kernels
 
 # Large-memory guests (vmcores/README.md, "Big machines"): 64 and 256 GiB,
 # kdump and d31 only, in $(MEMSECT_CACHE)/dumps-big.  Not part of `vmcores`:
-# about 25 min from nothing on the 2-core machine.  Needs the 6.12 and stock
+# about 45 min from nothing on the 2-core machine.  Needs the 6.12 and stock
 # kernels only.
 VMCORES_BIG := 6.12:64 stock-6.1:64 6.12:256 stock-6.1:256
 vmcores-big:
