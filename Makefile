@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 PYTHON := /usr/bin/python3
 export MEMSECT_CACHE ?= $(HOME)/.cache/memsect
 
-.PHONY: all deps deps-arm64 check check-arm64 demo bench vmcores install clean
+.PHONY: all deps deps-arm64 check check-arm64 check-big demo bench vmcores install clean
 all:
 
 deps:
@@ -38,6 +38,10 @@ check: deps
 # helpers against the guests' manifests.
 check-arm64: deps-arm64 all vmcores-arm64
 	$(PYTHON) -m pytest -q tests/arm64
+
+# memsect on the large-memory dumps (tests/big, vmcores-big): release build.
+check-big: all vmcores-big
+	MEMSECT_BIN=$(CURDIR)/build/memsect $(PYTHON) -m pytest -q tests/big
 
 # memsect exits 1 when it has findings of warning or worse: that is the
 # demo's point, not a failure.  DEMO_DUMP comes from vmcores/vmcores.mk.
