@@ -27,6 +27,9 @@
 #include "memsect/sections.h"
 #include "synth.h"
 
+/* The report envelope of every fuzzed dump. */
+static const struct ms_report_info fuzz_info = { .dump_path = "fuzz" };
+
 struct chunk {
 	uint64_t va;
 	size_t len;
@@ -480,15 +483,15 @@ static void run(struct fz *f, struct ms_ctx *c)
 	report(c, "diagnose", ms_checks_all);
 	report(c, "hvo", ms_checks_hvo);
 
-	ms_owner_report(devnull(), c, MS_OWNER_ALLOCATED, -1, false, "fuzz");
-	ms_owner_report(devnull(), c, MS_OWNER_ALLOCATED, -1, true, "fuzz");
-	ms_owner_report(devnull(), c, MS_OWNER_FREED, -1, false, "fuzz");
-	ms_owner_report(devnull(), c, MS_OWNER_FREED, 1, true, "fuzz");
+	ms_owner_report(devnull(), c, MS_OWNER_ALLOCATED, -1, false, &fuzz_info);
+	ms_owner_report(devnull(), c, MS_OWNER_ALLOCATED, -1, true, &fuzz_info);
+	ms_owner_report(devnull(), c, MS_OWNER_FREED, -1, false, &fuzz_info);
+	ms_owner_report(devnull(), c, MS_OWNER_FREED, 1, true, &fuzz_info);
 
 	for (size_t i = 0; i < npfns; i++)
 		pfns[i] = le(f->h + FZ_H_PFNS + 4 * i, 4);
-	ms_page_report(devnull(), c, pfns, npfns, false, "fuzz");
-	ms_page_report(devnull(), c, pfns, npfns, true, "fuzz");
+	ms_page_report(devnull(), c, pfns, npfns, false, &fuzz_info);
+	ms_page_report(devnull(), c, pfns, npfns, true, &fuzz_info);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
