@@ -195,13 +195,14 @@ def test_offline_in_file_audit(dump):
 
 
 def test_exit_status_and_text_output(dump):
-    """Exit status 1 exactly when a warning or error finding exists; the text
-    report carries the same counts as the JSON."""
+    """Exit status 4 when the result is partial, else 1 exactly when a
+    warning or error finding exists; the text report carries the same counts
+    as the JSON."""
     doc = memsect_json(dump)
     worst = {f["severity"] for f in doc["findings"]}
     p = run("diagnose", dump.path, dump.vmlinux)
     assert p.stderr == ""
-    assert p.returncode == (1 if worst & {"warning", "error"} else 0)
+    assert p.returncode == (4 if doc["partial"] else 1 if worst & {"warning", "error"} else 0)
     s = doc["section_summary"]
     assert (f"sections: {s['present']} present, {s['online']} online; page_ext valid "
             f"{s['page_ext']['valid']}, null {s['page_ext']['null']}, invalidated "
